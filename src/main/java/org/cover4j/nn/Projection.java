@@ -1,0 +1,26 @@
+package org.cover4j.nn;
+
+import org.bytedeco.pytorch.Tensor;
+import org.cover4j.torch.Ops;
+import org.cover4j.util.Rng;
+
+/** The reference's {@code ProjectionLayer} (SPEC §3): 1×1 conv with bias, then GroupNorm with one group. */
+public final class Projection {
+    private final Params params;
+    private final String name;
+
+    public Projection(Params params, String name, int dims, int in, int out, Rng rng) {
+        this.params = params;
+        this.name = name;
+        long[] shape = dims == 2 ? new long[] {out, in, 1, 1} : new long[] {out, in, 1, 1, 1};
+        params.add(name + ".proj.weight", Init.uniformFanIn(rng, out * in, in), shape);
+        params.add(name + ".proj.bias", Init.uniformFanIn(rng, out, in), out);
+        params.add(name + ".norm.weight", Init.constant(out, 1f), out);
+        params.add(name + ".norm.bias", Init.constant(out, 0f), out);
+    }
+
+    public Tensor apply(Tensor x) {
+        Tensor y = Ops.conv(x, params.get(name + ".proj.weight"), params.get(name + ".proj.bias"));
+        return Ops.groupNorm(y, 1, params.get(name + ".norm.weight"), params.get(name + ".norm.bias"));
+    }
+}

@@ -1,0 +1,130 @@
+package org.cover4j.nn;
+
+import org.bytedeco.pytorch.Tensor;
+import org.cover4j.torch.Ops;
+import org.cover4j.util.Rng;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The reference's {@code UNet_base} (SPEC §2), 2D or 3D: DoubleConv = (conv3 → GroupNorm(C/8) → LeakyReLU
+ * 0.2) × 2; four max-pool downs and four upsample-concat-DoubleConv ups (skip first in the concatenation,
+ * align_corners=False upsampling). Parameter names match the reference's state_dict under {@code prefix}.
+ */
+public final class UNet implements Backbone {
+    private static final String[] DOWN = {"down1", "down2", "down3", "down4"};
+    private static final String[] UP = {"up1", "up2", "up3", "up4"};
+
+    private final Params params;
+    private final String prefix;
+    private final int dims;
+    private final int[] chs;
+
+    /**
+     * Registers the parameters in {@code params} (reference order) and initialises them as the
+     * reference does: conv weights Kaiming-normal, conv biases U(±1/√fan_in), GroupNorm 1 and 0.
+     */
+    public UNet(Params params, String prefix, int dims, int inChannels, int[] chs, Rng rng) {
+        if (chs.length != 9) throw new IllegalArgumentException("U-Net needs 9 channel counts, got " + chs.length);
+        for (int c : chs) {
+            if (c < 8 || c % 8 != 0) {
+                throw new IllegalArgumentException("U-Net channel counts must be multiples of 8 (GroupNorm groups of 8), got " + c);
+            }
+        }
+        this.params = params;
+        this.prefix = prefix;
+        this.dims = dims;
+        this.chs = chs.clone();
+        doubleConv(prefix + "inc.double_conv", inChannels, chs[0], rng);
+        for (int i = 0; i < 4; i++) doubleConv(prefix + DOWN[i] + ".maxpool_conv.1.double_conv", chs[i], chs[i + 1], rng);
+        int deeper = chs[4];
+        for (int i = 0; i < 4; i++) {
+            doubleConv(prefix + UP[i] + ".conv.double_conv", deeper + chs[3 - i], chs[5 + i], rng);
+            deeper = chs[5 + i];
+        }
+    }
+
+    private void doubleConv(String name, int in, int out, Rng rng) {
+        conv(name + ".0", in, out, rng);
+        norm(name + ".1", out);
+        conv(name + ".3", out, out, rng);
+        norm(name + ".4", out);
+    }
+
+    private void conv(String name, int in, int out, Rng rng) {
+        long fanIn = (long) in * (long) Math.pow(3, dims);
+        long[] shape = dims == 2 ? new long[] {out, in, 3, 3} : new long[] {out, in, 3, 3, 3};
+        params.add(name + ".weight", Init.kaimingNormal(rng, (int) (out * fanIn), fanIn), shape);
+        params.add(name + ".bias", Init.uniformFanIn(rng, out, fanIn), out);
+    }
+
+    private void norm(String name, int c) {
+        params.add(name + ".weight", Init.constant(c, 1f), c);
+        params.add(name + ".bias", Init.constant(c, 0f), c);
+    }
+
+    @Override
+    public int dims() {
+        return dims;
+    }
+
+    @Override
+    public int[] levelChannels() {
+        return new int[] {chs[8], chs[7], chs[6], chs[5], chs[4]};
+    }
+
+    @Override
+    public List<Tensor> levels(Tensor x) {
+        return levels(x, null);
+    }
+
+    /** As {@link #levels(Tensor)}; records every sub-module's output under its reference path when {@code trace} is given. */
+    public List<Tensor> levels(Tensor x, Map<String, Tensor> trace) {
+        Tensor x1 = doubleConvForward(x, "inc.double_conv", trace);
+        Tensor[] down = new Tensor[5];
+        down[0] = x1;
+        for (int i = 0; i < 4; i++) {
+            Tensor pooled = Ops.maxPool2(down[i]);
+            record(trace, DOWN[i] + ".maxpool_conv.0", pooled);
+            down[i + 1] = doubleConvForward(pooled, DOWN[i] + ".maxpool_conv.1.double_conv", trace);
+            record(trace, DOWN[i] + ".maxpool_conv.1", down[i + 1]);
+            record(trace, DOWN[i] + ".maxpool_conv", down[i + 1]);
+            record(trace, DOWN[i], down[i + 1]);
+        }
+        record(trace, "inc", x1);
+        Tensor deeper = down[4];
+        Tensor[] up = new Tensor[4];
+        for (int i = 0; i < 4; i++) {
+            Tensor upsampled = Ops.upsample2x(deeper, false);
+            record(trace, UP[i] + ".up", upsampled);
+            Tensor joined = Ops.cat(1, down[3 - i], upsampled);
+            up[i] = doubleConvForward(joined, UP[i] + ".conv.double_conv", trace);
+            record(trace, UP[i] + ".conv", up[i]);
+            record(trace, UP[i], up[i]);
+            deeper = up[i];
+        }
+        return List.of(up[3], up[2], up[1], up[0], down[4]);
+    }
+
+    private Tensor doubleConvForward(Tensor x, String name, Map<String, Tensor> trace) {
+        String p = prefix + name;
+        Tensor y = x;
+        for (int half = 0; half < 2; half++) {
+            int base = half * 3;
+            y = Ops.conv(y, params.get(p + "." + base + ".weight"), params.get(p + "." + base + ".bias"));
+            record(trace, name + "." + base, y);
+            long groups = y.size(1) / 8;
+            y = Ops.groupNorm(y, groups, params.get(p + "." + (base + 1) + ".weight"), params.get(p + "." + (base + 1) + ".bias"));
+            record(trace, name + "." + (base + 1), y);
+            y = Ops.leakyRelu(y, 0.2);
+            record(trace, name + "." + (base + 2), y);
+        }
+        record(trace, name, y);
+        return y;
+    }
+
+    private static void record(Map<String, Tensor> trace, String key, Tensor t) {
+        if (trace != null) trace.put(key, t);
+    }
+}

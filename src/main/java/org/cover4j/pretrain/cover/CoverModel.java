@@ -1,0 +1,117 @@
+package org.cover4j.pretrain.cover;
+
+import org.bytedeco.pytorch.Device;
+import org.bytedeco.pytorch.Tensor;
+import org.cover4j.nn.MoV;
+import org.cover4j.nn.Params;
+import org.cover4j.nn.Projection;
+import org.cover4j.nn.UNet;
+import org.cover4j.nn.Warp;
+import org.cover4j.torch.Ops;
+import org.cover4j.util.Rng;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * COVER (SPEC §5): a shared U-Net encodes the moving and the fixed image; Vector Pyramid Aggregation
+ * turns five levels of MoV displacements into one flow. Parameter and buffer names equal the reference
+ * model's state_dict keys ({@code backbone.*}, {@code proj.i.*}, {@code mov.grid}).
+ */
+public final class CoverModel {
+    private final CoverConfig config;
+    private final Params params;
+    private final UNet backbone;
+    private final Projection[] proj = new Projection[5];
+
+    public CoverModel(CoverConfig config, Device device, Rng rng) {
+        this.config = config;
+        this.params = new Params(device);
+        int[] ch = config.channels();
+        this.backbone = new UNet(params, "backbone.", config.dims(), config.inChannels(), ch, rng.derive(1));
+        Rng projRng = rng.derive(2);
+        for (int i = 0; i < 5; i++) {
+            proj[i] = new Projection(params, "proj." + i, config.dims(), ch[4 + i], config.projDim(i), projRng);
+        }
+        int k = 2 * config.amp() + 1;
+        long[] gridShape = config.dims() == 2 ? new long[] {k, k, 2} : new long[] {k, k, k, 3};
+        params.addBuffer("mov.grid", MoV.templates(config.dims(), config.amp()), gridShape);
+    }
+
+    public CoverConfig config() {
+        return config;
+    }
+
+    public Params params() {
+        return params;
+    }
+
+    public UNet backbone() {
+        return backbone;
+    }
+
+    /** Result of a forward pass: predicted flow and the un-warped finest features of both images. */
+    public record Output(Tensor flow, Tensor featMoving, Tensor featFixed) {}
+
+    public Output forward(Tensor moving, Tensor fixed) {
+        return forward(moving, fixed, null);
+    }
+
+    /**
+     * {@code forward(M, F)}; with a {@code trace} map, records {@code M1..M5}, {@code F1..F5} and every VPA
+     * intermediate under the fixture's key names ({@code vpa/q_l}, {@code vpa/attn_l}, ...).
+     */
+    public Output forward(Tensor moving, Tensor fixed, Map<String, Tensor> trace) {
+        List<Tensor> m = backbone.levels(moving);
+        List<Tensor> f = backbone.levels(fixed);
+        if (trace != null) {
+            for (int i = 0; i < 5; i++) {
+                trace.put("M" + (i + 1), m.get(i));
+                trace.put("F" + (i + 1), f.get(i));
+            }
+        }
+        Tensor flow = vpa(m, f, trace);
+        return new Output(flow, m.get(0), f.get(0));
+    }
+
+    /** Vector Pyramid Aggregation; {@code m}, {@code f} finest first. */
+    private Tensor vpa(List<Tensor> m, List<Tensor> f, Map<String, Tensor> trace) {
+        Tensor flow = null;
+        for (int level = 0; level < 5; level++) {
+            Tensor mFeat = m.get(4 - level);
+            Tensor fFeat = f.get(4 - level);
+            if (level > 0) {
+                mFeat = Warp.apply(mFeat, flow);
+                put(trace, "vpa/Mwarp_" + level, mFeat);
+            }
+            Tensor q = proj[level].apply(fFeat);
+            Tensor k = proj[level].apply(mFeat);
+            put(trace, "vpa/q_" + level, q);
+            put(trace, "vpa/k_" + level, k);
+            Tensor[] attn = trace != null ? new Tensor[1] : null;
+            Tensor mov = MoV.apply(q, k, config.heads()[level], config.amp(), attn);
+            put(trace, "vpa/mov_" + level, mov);
+            if (attn != null) put(trace, "vpa/attn_" + level, attn[0]);
+            if (level == 4) {
+                put(trace, "vpa/w_4", mov);
+                flow = Warp.apply(flow, mov).add(mov);
+            } else {
+                Tensor w = Ops.upsample2x(mov.mul(Ops.s(2.0)), true);
+                put(trace, "vpa/w_" + level, w);
+                if (level == 0) {
+                    flow = w;
+                } else {
+                    Tensor up = Ops.upsample2x(flow.mul(Ops.s(2.0)), true);
+                    put(trace, "vpa/flowup_" + level, up);
+                    flow = Warp.apply(up, w).add(w);
+                }
+            }
+            put(trace, "vpa/flow_" + level, flow);
+        }
+        return flow;
+    }
+
+    private static void put(Map<String, Tensor> trace, String key, Tensor t) {
+        if (trace != null) trace.put(key, t);
+    }
+}

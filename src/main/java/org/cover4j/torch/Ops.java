@@ -1,0 +1,89 @@
+package org.cover4j.torch;
+
+import org.bytedeco.pytorch.Scalar;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorOptional;
+import org.bytedeco.pytorch.TensorVector;
+import org.bytedeco.pytorch.global.torch;
+
+/**
+ * The tensor operations the networks use, each for 2D and 3D inputs alike (the dimension is read from
+ * the input), hiding JavaCPP's overloads. Inputs are {@code (B, C, *spatial)} float32 tensors.
+ */
+public final class Ops {
+    private Ops() {}
+
+    public static Scalar s(double v) {
+        return new Scalar(v);
+    }
+
+    private static long[] repeat(long v, int n) {
+        long[] a = new long[n];
+        java.util.Arrays.fill(a, v);
+        return a;
+    }
+
+    /** Convolution with a cubic kernel, stride 1, "same" zero padding (kernel size 1 or 3). */
+    public static Tensor conv(Tensor x, Tensor weight, Tensor bias) {
+        int nd = Tensors.spatialDims(x);
+        long k = weight.size(2);
+        long pad = (k - 1) / 2;
+        TensorOptional b = bias == null ? new TensorOptional() : new TensorOptional(bias);
+        if (nd == 2) return torch.conv2d(x, weight, b, repeat(1, 2), repeat(pad, 2), repeat(1, 2), 1);
+        if (nd == 3) return torch.conv3d(x, weight, b, repeat(1, 3), repeat(pad, 3), repeat(1, 3), 1);
+        throw new IllegalArgumentException("conv: expected a 4-D or 5-D input, got " + x.dim() + "-D");
+    }
+
+    /** GroupNorm with affine weight and bias, eps 1e-5 (PyTorch's nn.GroupNorm). */
+    public static Tensor groupNorm(Tensor x, long groups, Tensor weight, Tensor bias) {
+        return torch.group_norm(x, groups, new TensorOptional(weight), new TensorOptional(bias), 1e-5, true);
+    }
+
+    public static Tensor leakyRelu(Tensor x, double slope) {
+        return torch.leaky_relu(x, s(slope));
+    }
+
+    /** Max pooling with kernel 2, stride 2. */
+    public static Tensor maxPool2(Tensor x) {
+        int nd = Tensors.spatialDims(x);
+        if (nd == 2) return torch.max_pool2d(x, repeat(2, 2), repeat(2, 2), repeat(0, 2), repeat(1, 2), false);
+        return torch.max_pool3d(x, repeat(2, 3), repeat(2, 3), repeat(0, 3), repeat(1, 3), false);
+    }
+
+    /**
+     * ×2 (bi/tri)linear upsampling. {@code alignCorners=false} is {@code nn.Upsample(scale_factor=2)}
+     * (the U-Net decoder); {@code true} is the VPA flow upsampler (SPEC §1.3).
+     */
+    public static Tensor upsample2x(Tensor x, boolean alignCorners) {
+        int nd = Tensors.spatialDims(x);
+        long[] out = new long[nd];
+        for (int d = 0; d < nd; d++) out[d] = 2 * x.size(2 + d);
+        if (nd == 2) return torch.upsample_bilinear2d(x, out, alignCorners);
+        return torch.upsample_trilinear3d(x, out, alignCorners);
+    }
+
+    /** {@code grid_sample(src, grid, bilinear, zeros, align_corners=False)}; grid is (B, *S, nd) in x,y(,z) order. */
+    public static Tensor gridSample(Tensor src, Tensor grid) {
+        return torch.grid_sampler(src, grid, 0, 0, false);
+    }
+
+    public static Tensor softmax(Tensor x, long dim) {
+        return torch.softmax(x, dim);
+    }
+
+    public static Tensor cat(long dim, Tensor... parts) {
+        return torch.cat(new TensorVector(parts), dim);
+    }
+
+    public static Tensor stack(long dim, Tensor... parts) {
+        return torch.stack(new TensorVector(parts), dim);
+    }
+
+    public static Tensor zeros(Tensor like, long... shape) {
+        return torch.zeros(shape, like.options());
+    }
+
+    public static Tensor scalarTensor(double v, Tensor like) {
+        return torch.full(new long[0], s(v), like.options());
+    }
+}

@@ -1,0 +1,55 @@
+package org.cover4j.torch;
+
+import org.bytedeco.javacpp.Loader;
+import org.bytedeco.pytorch.global.torch;
+
+/**
+ * Process-wide engine settings: loading the natives, the number of intra-op threads, the build
+ * configuration. Everything JavaCPP-specific lives in this package so that the rest reads as plain Java.
+ */
+public final class Torch {
+    private static volatile boolean loaded;
+
+    private Torch() {}
+
+    /** Loads libtorch once (a few hundred ms the first time). */
+    public static synchronized void load() {
+        if (loaded) return;
+        Loader.load(torch.class);
+        loaded = true;
+    }
+
+    /**
+     * Sets libtorch's intra-op thread pool. libtorch's CPU kernels (and oneDNN convolutions) run on
+     * OpenMP threads; OpenBLAS keeps its own pool, so both are pinned to the same count to avoid
+     * oversubscribing the cores (measured: 2 pools of 2 threads on 2 cores slow conv3d down).
+     */
+    public static void setThreads(int threads) {
+        load();
+        if (threads < 1) throw new IllegalArgumentException("threads must be >= 1");
+        torch.set_num_threads(threads);
+    }
+
+    public static int threads() {
+        load();
+        return torch.get_num_threads();
+    }
+
+    /** libtorch's own description of its build (BLAS, oneDNN, OpenMP, CUDA). */
+    public static String buildConfig() {
+        load();
+        return torch.show_config().getString();
+    }
+
+    /** Whether a CUDA device can be used (never on the CPU-only natives this project ships). */
+    public static boolean cudaAvailable() {
+        load();
+        return torch.cuda_is_available();
+    }
+
+    /** Whether oneDNN (mkldnn) kernels are compiled in and enabled. */
+    public static boolean mkldnnAvailable() {
+        load();
+        return torch.hasMKLDNN() && torch.globalContext().userEnabledMkldnn();
+    }
+}
