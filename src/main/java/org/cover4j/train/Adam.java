@@ -1,0 +1,121 @@
+package org.cover4j.train;
+
+import org.bytedeco.pytorch.NoGradGuard;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch;
+import org.cover4j.nn.Params;
+import org.cover4j.torch.Ops;
+import org.cover4j.torch.Tensors;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Adam with coupled L2 weight decay, exactly PyTorch's single-tensor {@code torch.optim.Adam}
+ * (SPEC §9: {@code g' = g + wd·θ}, bias-corrected moments, {@code eps} added after the square root).
+ * Its moments are tensors owned by this object (created outside any step scope) and can be saved and
+ * restored for resume.
+ */
+public final class Adam implements AutoCloseable {
+    private final Params params;
+    private final List<String> names;
+    private final double beta1;
+    private final double beta2;
+    private final double eps;
+    private final double weightDecay;
+    private final Map<String, Tensor> expAvg = new LinkedHashMap<>();
+    private final Map<String, Tensor> expAvgSq = new LinkedHashMap<>();
+    private long step;
+
+    public Adam(Params params, double weightDecay) {
+        this(params, 0.9, 0.999, 1e-8, weightDecay);
+    }
+
+    public Adam(Params params, double beta1, double beta2, double eps, double weightDecay) {
+        this.params = params;
+        this.names = params.trainableNames();
+        this.beta1 = beta1;
+        this.beta2 = beta2;
+        this.eps = eps;
+        this.weightDecay = weightDecay;
+        try (NoGradGuard g = new NoGradGuard()) {
+            for (String n : names) {
+                Tensor p = params.get(n);
+                expAvg.put(n, torch.zeros_like(p));
+                expAvgSq.put(n, torch.zeros_like(p));
+            }
+        }
+    }
+
+    public long stepCount() {
+        return step;
+    }
+
+    /** One update with learning rate {@code lr}; call inside a step scope (temporaries are released with it). */
+    public void step(double lr) {
+        step++;
+        double bc1 = 1 - Math.pow(beta1, step);
+        double bc2Sqrt = Math.sqrt(1 - Math.pow(beta2, step));
+        double stepSize = lr / bc1;
+        try (NoGradGuard g = new NoGradGuard()) {
+            for (String n : names) {
+                Tensor p = params.get(n);
+                Tensor grad = p.grad();
+                if (grad == null || grad.isNull() || !grad.defined()) continue;
+                if (weightDecay != 0) grad = grad.add(p, Ops.s(weightDecay));
+                Tensor m = expAvg.get(n);
+                Tensor v = expAvgSq.get(n);
+                m.mul_(Ops.s(beta1)).add_(grad, Ops.s(1 - beta1));
+                v.mul_(Ops.s(beta2)).addcmul_(grad, grad, Ops.s(1 - beta2));
+                Tensor denom = v.sqrt().div(Ops.s(bc2Sqrt)).add(Ops.s(eps));
+                p.addcdiv_(m, denom, Ops.s(-stepSize));
+            }
+        }
+    }
+
+    /** Moments for checkpoints, keyed {@code exp_avg/NAME} and {@code exp_avg_sq/NAME}. */
+    public LinkedHashMap<String, float[]> stateArrays() {
+        LinkedHashMap<String, float[]> out = new LinkedHashMap<>();
+        for (String n : names) {
+            out.put("exp_avg/" + n, Tensors.toArray(expAvg.get(n)));
+            out.put("exp_avg_sq/" + n, Tensors.toArray(expAvgSq.get(n)));
+        }
+        return out;
+    }
+
+    public Map<String, long[]> stateShapes() {
+        LinkedHashMap<String, long[]> out = new LinkedHashMap<>();
+        for (String n : names) {
+            out.put("exp_avg/" + n, params.get(n).shape());
+            out.put("exp_avg_sq/" + n, params.get(n).shape());
+        }
+        return out;
+    }
+
+    /** Restores moments and the step counter saved by {@link #stateArrays()}. */
+    public void load(Map<String, float[]> state, long stepCount) {
+        try (NoGradGuard g = new NoGradGuard()) {
+            for (String n : names) {
+                float[] m = state.get("exp_avg/" + n);
+                float[] v = state.get("exp_avg_sq/" + n);
+                if (m == null || v == null) throw new org.cover4j.util.CoverException("optimizer state lacks " + n);
+                copyInto(expAvg.get(n), m);
+                copyInto(expAvgSq.get(n), v);
+            }
+        }
+        this.step = stepCount;
+    }
+
+    private static void copyInto(Tensor dst, float[] values) {
+        Tensor src = Tensors.of(values, dst.device(), dst.shape());
+        dst.copy_(src);
+        src.close();
+    }
+
+    @Override
+    public void close() {
+        for (Tensor t : expAvg.values()) t.close();
+        for (Tensor t : expAvgSq.values()) t.close();
+    }
+}
