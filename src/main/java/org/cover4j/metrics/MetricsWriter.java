@@ -1,5 +1,6 @@
 package org.cover4j.metrics;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -9,7 +10,7 @@ import java.util.Map;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 
-import org.cover4j.report.AtomicFiles;
+import org.cover4j.io.AtomicFiles;
 import org.cover4j.util.CoverException;
 
 /**
@@ -154,7 +155,8 @@ public final class MetricsWriter {
             }
             appendRow(sb, row);
         }
-        AtomicFiles.writeString(file, sb.toString());
+        byte[] bytes = sb.toString().getBytes(StandardCharsets.UTF_8);
+        AtomicFiles.write(file, out -> out.write(bytes));
     }
 
     private static void appendRow(StringBuilder sb, List<String> fields) {
