@@ -1,0 +1,25 @@
+package org.cover4j.pretrain;
+
+import org.bytedeco.pytorch.Tensor;
+import org.cover4j.nn.Params;
+
+import java.util.LinkedHashMap;
+
+/**
+ * A self-supervised pre-training method: its parameters and the losses it computes on a batch of views.
+ * Methods are small (views + heads + loss, as in lightly); the training loop, optimizer, checkpoints and
+ * logging are shared and know nothing of any method.
+ */
+public interface PretrainMethod {
+    /** Short name recorded in checkpoints ({@code cover}, ...). */
+    String name();
+
+    /** All parameters and buffers, keyed by the reference state_dict names. */
+    Params params();
+
+    /**
+     * The named losses for one batch, in display order; the entry {@code "loss"} is what is minimised.
+     * Called inside a step scope.
+     */
+    LinkedHashMap<String, Tensor> losses(ViewBatch batch);
+}
