@@ -1,0 +1,178 @@
+package org.cover4j.pretrain;
+
+import org.cover4j.data.Entry;
+import org.cover4j.data.FileDataset;
+import org.cover4j.data.Image;
+import org.cover4j.data.ImageFolder;
+import org.cover4j.data.ImageOps;
+import org.cover4j.data.Interpolation;
+import org.cover4j.data.Normalization;
+import org.cover4j.io.MedicalImages;
+import org.cover4j.util.CoverException;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.function.IntFunction;
+
+/**
+ * The unlabelled images a pre-training run draws views from, each prepared once to the loader size
+ * {@code L = 1.5·size} on every axis (single channel, intensities in about [0, 1]).
+ *
+ * <p>Preparation: 8-bit images are divided by 255 (the reference, SPEC §6.1); other data types (16-bit
+ * X-rays, CT, MRI) are windowed to their 0.5–99.5 percentiles, which is robust to outliers. Every file is
+ * read and checked when the run starts, so a bad file stops the run before training, with its name.
+ */
+public final class PretrainImages {
+    /** Prepared images are kept in memory up to this many bytes; beyond it they are re-read when drawn. */
+    private static final long CACHE_BYTES = 1L << 30;
+
+    private final int count;
+    private final int dims;
+    private final int loaderSize;
+    private final IntFunction<float[]> loader;
+    private final float[][] cache;
+    private final String listingHash;
+    private final String description;
+
+    private PretrainImages(int count, int dims, int loaderSize, IntFunction<float[]> loader, boolean cacheAll,
+                           String listingHash, String description) {
+        this.count = count;
+        this.dims = dims;
+        this.loaderSize = loaderSize;
+        this.loader = loader;
+        this.cache = cacheAll ? new float[count][] : null;
+        this.listingHash = listingHash;
+        this.description = description;
+    }
+
+    /** Images generated on the fly (the embedded synthetic phantoms): {@code make(i)} returns image i at loader size. */
+    public static PretrainImages generated(int count, int dims, int loaderSize, IntFunction<float[]> make, String description) {
+        return new PretrainImages(count, dims, loaderSize, make, true, sha256(description), description);
+    }
+
+    /**
+     * All readable images in {@code dir}. Checks every file now: readable, matching {@code dims}, at least
+     * {@code size} on every axis, finite values. {@code onChecked} is told the index of each checked file.
+     */
+    public static PretrainImages folder(Path dir, int dims, int size, int loaderSize, java.util.function.IntConsumer onChecked) {
+        if (!Files.isDirectory(dir)) throw CoverException.usage("--data " + dir + ": not a folder");
+        FileDataset ds = ImageFolder.open(dir);
+        List<Path> files = new ArrayList<>();
+        for (Entry e : ds.entries()) files.add(e.image());
+        long bytesPerImage = 4L * (long) Math.pow(loaderSize, dims);
+        boolean cacheAll = bytesPerImage * files.size() <= CACHE_BYTES;
+        IntFunction<float[]> prepare = i -> prepare(files.get(i), dims, size, loaderSize);
+        PretrainImages images = new PretrainImages(files.size(), dims, loaderSize, prepare, cacheAll,
+                listingHash(dir, files), files.size() + " images in " + dir);
+        for (int i = 0; i < files.size(); i++) {
+            float[] x = prepare.apply(i);
+            if (cacheAll) images.cache[i] = x;
+            onChecked.accept(i);
+        }
+        return images;
+    }
+
+    static float[] prepare(Path file, int dims, int size, int loaderSize) {
+        Image img = MedicalImages.read(file);
+        int[] shape = squeeze(img.shape());
+        if (dims == 3 && shape.length == 2) {
+            throw CoverException.file(file, "a 2D image (" + dimsText(shape) + ") but --dim 3 needs 3D volumes; use --dim 2");
+        }
+        if (dims == 2 && shape.length != 2) {
+            throw CoverException.file(file, "a " + shape.length + "D image (" + dimsText(shape) + ") but --dim 2 needs 2D images; use --dim 3 for volumes");
+        }
+        if (dims == 3 && shape.length != 3) {
+            throw CoverException.file(file, "a " + shape.length + "D image (" + dimsText(shape) + ") but --dim 3 needs 3D volumes");
+        }
+        for (int s : shape) {
+            if (s < size) throw CoverException.file(file, "image is " + dimsText(shape) + ", smaller than --size " + size);
+        }
+        if (img.channels() > 1) img = ImageOps.toChannels(img, 1);
+        float[] data = img.data();
+        for (float v : data) {
+            if (!Float.isFinite(v)) throw CoverException.file(file, "contains NaN or infinite values");
+        }
+        Image flat = new Image(data, 1, shape, Arrays.copyOf(img.spacing(), shape.length), null, img.format(), img.datatype());
+        Normalization norm = "uint8".equals(img.datatype()) ? Normalization.divide(255) : Normalization.percentile(0.5, 99.5);
+        Image resized = ImageOps.resize(norm.apply(flat), repeat(loaderSize, dims), Interpolation.LINEAR);
+        return resized.data();
+    }
+
+    private static int[] squeeze(int[] shape) {
+        return Arrays.stream(shape).filter(s -> s != 1).toArray().length >= 2
+                ? Arrays.stream(shape).filter(s -> s != 1).toArray() : shape;
+    }
+
+    private static int[] repeat(int v, int n) {
+        int[] a = new int[n];
+        Arrays.fill(a, v);
+        return a;
+    }
+
+    private static String dimsText(int[] shape) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < shape.length; i++) sb.append(i > 0 ? "x" : "").append(shape[i]);
+        return sb.toString();
+    }
+
+    /** Hash of the sorted relative file names, sizes and modification times: identifies the data a run used. */
+    private static String listingHash(Path dir, List<Path> files) {
+        StringBuilder sb = new StringBuilder();
+        for (Path f : files) {
+            try {
+                sb.append(dir.relativize(f)).append('\t').append(Files.size(f)).append('\t')
+                        .append(Files.getLastModifiedTime(f).toMillis()).append('\n');
+            } catch (IOException e) {
+                throw CoverException.file(f, "cannot be read (" + e.getMessage() + ")");
+            }
+        }
+        return sha256(sb.toString());
+    }
+
+    static String sha256(String s) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public int size() {
+        return count;
+    }
+
+    public int dims() {
+        return dims;
+    }
+
+    public int loaderSize() {
+        return loaderSize;
+    }
+
+    public String listingHash() {
+        return listingHash;
+    }
+
+    public String description() {
+        return description;
+    }
+
+    /** Image {@code i} at loader size (shared array: callers must not modify it). Thread-safe. */
+    public float[] get(int i) {
+        if (cache == null) return loader.apply(i);
+        float[] x = cache[i];
+        if (x == null) {
+            x = loader.apply(i);
+            cache[i] = x;
+        }
+        return x;
+    }
+}
