@@ -12,8 +12,8 @@ import java.util.Arrays;
  * <ul>
  * <li>{@link #resampleToSpacing}: MONAI's {@code Spacing} (and ITK's ResampleImageFilter with an unchanged
  * origin): the <b>centre of voxel (0,0,0) keeps its world position</b>, output voxel {@code j} samples the
- * input at index {@code j * newSpacing / oldSpacing}, and the output has {@code rint((n-1) * old/new) + 1}
- * voxels along each axis (numpy's round-half-to-even, as MONAI), so the first and last voxel centres span
+ * input at index {@code j * newSpacing / oldSpacing}, and the output has {@code rint((n-1) * old/new + 1)}
+ * voxels along each axis (numpy's round-half-to-even, as MONAI's {@code compute_shape_offset}), so the first and last voxel centres span
  * the same extent. Resampling up then down by the same factor returns the original grid exactly.</li>
  * <li>{@link #resize}: the half-pixel convention of OpenCV's {@code resize} and PyTorch's
  * {@code interpolate(align_corners=False)}: the <b>outer edges of the image</b> keep their world position;
@@ -47,7 +47,7 @@ public final class ImageOps {
                         + Arrays.toString(targetSpacing) + ", image " + Arrays.toString(old));
             }
             double r = targetSpacing[a] / old[a];
-            long m = (long) Math.rint((shape[a] - 1) / r) + 1;
+            long m = (long) Math.rint((shape[a] - 1) / r + 1); // MONAI: np.round(extent + 1)
             if (m > Integer.MAX_VALUE / 2) {
                 throw CoverException.usage("spacing " + targetSpacing[a] + " would give " + m + " voxels along axis " + a);
             }
