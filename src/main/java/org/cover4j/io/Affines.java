@@ -181,8 +181,8 @@ public final class Affines {
         double[][] m = new double[4][];
         for (int i = 0; i < 4; i++) m[i] = affine[i].clone();
         for (int j = 0; j < 4; j++) {
-            m[0][j] = -m[0][j];
-            m[1][j] = -m[1][j];
+            m[0][j] = 0.0 - m[0][j]; // 0.0 - x, not -x: no negative zeros in printed affines
+            m[1][j] = 0.0 - m[1][j];
         }
         return m;
     }

@@ -1,0 +1,166 @@
+package org.cover4j.cli;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.cover4j.data.Image;
+import org.cover4j.io.Affines;
+import org.cover4j.io.ImageStats;
+import org.cover4j.io.MedicalImages;
+import org.cover4j.io.SafeTensors;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code cover4j info FILE...}: what cover4j reads from each image — format, shape (file index order, as nibabel
+ * reports it), datatype, spacing, orientation code (nibabel's {@code aff2axcodes}), affine and intensity range —
+ * or, for a {@code .safetensors} file, its tensor names, dtypes, shapes and metadata. {@code --json} prints one
+ * JSON object per file per line. Unreadable files raise {@link org.cover4j.util.CoverException}.
+ */
+@Command(name = "info", header = "Show what cover4j reads from image files (and .safetensors contents).",
+        description = {"For each FILE print format, shape, datatype, spacing, orientation (e.g. RAS), the voxel-to-world",
+                "affine (RAS+ mm) and the intensity min/max/mean over finite voxels. Shapes are in the file's",
+                "index order (as nibabel reports them). A folder is read as a DICOM series."})
+public class InfoCommand implements Callable<Integer> {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Parameters(arity = "1..*", paramLabel = "FILE", description = "Image files (NIfTI, MetaImage, PNG/JPEG/TIFF/BMP/GIF, DICOM, JSRT .IMG) or .safetensors.")
+    List<Path> files;
+
+    @Option(names = "--json", description = "Print one JSON object per file and line.")
+    boolean json;
+
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
+    boolean help;
+
+    @Spec
+    CommandSpec spec;
+
+    public InfoCommand() {}
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        for (Path f : files) {
+            String name = f.getFileName() == null ? f.toString() : f.getFileName().toString().toLowerCase(Locale.ROOT);
+            ObjectNode info = name.endsWith(".safetensors") ? safetensorsInfo(f) : imageInfo(f);
+            out.println(json ? compact(info) : text(info));
+            out.flush();
+        }
+        return 0;
+    }
+
+    static ObjectNode imageInfo(Path f) {
+        Image img = MedicalImages.read(f);
+        ImageStats st = ImageStats.of(img);
+        ObjectNode o = JSON.createObjectNode();
+        o.put("file", f.toString());
+        o.put("format", img.format());
+        o.put("datatype", img.datatype());
+        ArrayNode shape = o.putArray("shape");
+        for (int s : img.shape()) shape.add(s);
+        o.put("channels", img.channels());
+        ArrayNode spacing = o.putArray("spacing");
+        for (double s : img.spacing()) spacing.add(s);
+        o.put("orientation", Affines.axcodes(img.affine()));
+        ArrayNode affine = o.putArray("affine");
+        for (double[] row : img.affine()) {
+            ArrayNode r = affine.addArray();
+            for (double v : row) r.add(v);
+        }
+        putNumber(o, "min", st.min());
+        putNumber(o, "max", st.max());
+        putNumber(o, "mean", st.mean());
+        o.put("sum", st.sum());
+        o.put("nonfinite", st.nonFinite());
+        return o;
+    }
+
+    static ObjectNode safetensorsInfo(Path f) {
+        SafeTensors.Contents c = SafeTensors.readHeader(f);
+        ObjectNode o = JSON.createObjectNode();
+        o.put("file", f.toString());
+        o.put("format", "safetensors");
+        ArrayNode tensors = o.putArray("tensors");
+        c.tensors().forEach((name, t) -> {
+            ObjectNode n = tensors.addObject();
+            n.put("name", name);
+            n.put("dtype", t.dtype());
+            ArrayNode s = n.putArray("shape");
+            for (long d : t.shape()) s.add(d);
+        });
+        ObjectNode meta = o.putObject("metadata");
+        c.metadata().forEach(meta::put);
+        return o;
+    }
+
+    /** JSON has no NaN: a statistic of an image without finite voxels is written as null. */
+    private static void putNumber(ObjectNode o, String key, double v) {
+        if (Double.isFinite(v)) o.put(key, v);
+        else o.putNull(key);
+    }
+
+    private static String compact(ObjectNode o) {
+        try {
+            return JSON.writeValueAsString(o);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String text(ObjectNode o) {
+        StringBuilder b = new StringBuilder(o.get("file").asText()).append('\n');
+        row(b, "format", o.get("format").asText());
+        if (o.get("format").asText().equals("safetensors")) {
+            row(b, "tensors", Integer.toString(o.get("tensors").size()));
+            o.get("tensors").forEach(t -> b.append("    ").append(t.get("name").asText()).append("  ")
+                    .append(t.get("dtype").asText()).append("  ").append(t.get("shape")).append('\n'));
+            o.get("metadata").fields().forEachRemaining(e -> row(b, "metadata", e.getKey() + " = " + e.getValue().asText()));
+            return b.toString().stripTrailing();
+        }
+        row(b, "datatype", o.get("datatype").asText());
+        row(b, "shape", join(o.get("shape"), " x ") + (o.get("channels").asInt() > 1 ? "  (" + o.get("channels").asInt() + " channels)" : ""));
+        row(b, "spacing", join(o.get("spacing"), " x "));
+        row(b, "orientation", o.get("orientation").asText());
+        String label = "affine";
+        for (JsonNode r : o.get("affine")) {
+            List<String> cells = new ArrayList<>();
+            r.forEach(v -> cells.add(String.format(Locale.ROOT, "%10.4f", v.asDouble() == 0 ? 0.0 : v.asDouble())));
+            row(b, label, String.join(" ", cells));
+            label = "";
+        }
+        row(b, "intensity", String.format(Locale.ROOT, "min %s  max %s  mean %s  sum %s", num(o.get("min")), num(o.get("max")),
+                num(o.get("mean")), num(o.get("sum"))));
+        if (o.get("nonfinite").asLong() > 0) row(b, "non-finite", o.get("nonfinite").asLong() + " voxels (NaN or Inf)");
+        return b.toString().stripTrailing();
+    }
+
+    private static void row(StringBuilder b, String key, String value) {
+        b.append(String.format(Locale.ROOT, "  %-12s %s%n", key, value));
+    }
+
+    private static String join(JsonNode arr, String sep) {
+        List<String> parts = new ArrayList<>();
+        arr.forEach(v -> parts.add(num(v)));
+        return String.join(sep, parts);
+    }
+
+    private static String num(JsonNode v) {
+        if (v == null || v.isNull()) return "n/a";
+        double d = v.asDouble();
+        if (d == Math.rint(d) && Math.abs(d) < 1e15) return Long.toString((long) d);
+        return String.format(Locale.ROOT, "%.6g", d);
+    }
+}
