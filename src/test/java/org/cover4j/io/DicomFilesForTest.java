@@ -1,0 +1,155 @@
+package org.cover4j.io;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+
+/**
+ * A minimal DICOM writer for tests: builds explicit- or implicit-VR little-endian data sets element by
+ * element (the caller keeps tags in ascending order) and wraps them as Part 10 files. Also writes
+ * broken structures on purpose (wrong lengths, unterminated sequences) — it checks nothing.
+ */
+final class DicomFilesForTest {
+    private DicomFilesForTest() {}
+
+    static final String IMPLICIT_LE = "1.2.840.10008.1.2";
+    static final String EXPLICIT_LE = "1.2.840.10008.1.2.1";
+    static final String JPEG_BASELINE = "1.2.840.10008.1.2.4.50";
+
+    /** Element-by-element data set builder. */
+    static final class Writer {
+        private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+        private final boolean explicit;
+
+        Writer(boolean explicit) {
+            this.explicit = explicit;
+        }
+
+        private void u16(int v) {
+            out.write(v & 0xFF);
+            out.write((v >>> 8) & 0xFF);
+        }
+
+        private void u32(long v) {
+            u16((int) (v & 0xFFFF));
+            u16((int) ((v >>> 16) & 0xFFFF));
+        }
+
+        private void tag(int tag) {
+            u16(tag >>> 16);
+            u16(tag & 0xFFFF);
+        }
+
+        /** Element header with any length (also wrong or undefined ones) and no value. */
+        Writer header(int tag, String vr, long length) {
+            tag(tag);
+            if (explicit) {
+                out.writeBytes(vr.getBytes(StandardCharsets.US_ASCII));
+                if ("OB OD OF OL OV OW SQ SV UC UN UR UT UV".contains(vr)) {
+                    u16(0);
+                    u32(length);
+                } else {
+                    u16((int) length);
+                }
+            } else {
+                u32(length);
+            }
+            return this;
+        }
+
+        Writer raw(int tag, String vr, byte[] value) {
+            header(tag, vr, value.length);
+            out.writeBytes(value);
+            return this;
+        }
+
+        /** Text value padded to even length (NUL for UI, space otherwise). */
+        Writer str(int tag, String vr, String value) {
+            byte[] b = value.getBytes(StandardCharsets.US_ASCII);
+            if (b.length % 2 == 1) {
+                byte[] p = new byte[b.length + 1];
+                System.arraycopy(b, 0, p, 0, b.length);
+                p[b.length] = (byte) (vr.equals("UI") ? 0 : ' ');
+                b = p;
+            }
+            return raw(tag, vr, b);
+        }
+
+        Writer ds(int tag, double... values) {
+            StringBuilder s = new StringBuilder();
+            for (double v : values) s.append(s.length() == 0 ? "" : "\\").append(String.format(Locale.ROOT, "%.6f", v));
+            return str(tag, "DS", s.toString());
+        }
+
+        Writer us(int tag, int value) {
+            return raw(tag, "US", new byte[] {(byte) value, (byte) (value >>> 8)});
+        }
+
+        /** Item or delimiter tag (FFFE,xxxx) with its 4-byte length. */
+        Writer item(int tag, long length) {
+            tag(tag);
+            u32(length);
+            return this;
+        }
+
+        Writer bytes(byte[] b) {
+            out.writeBytes(b);
+            return this;
+        }
+
+        byte[] toBytes() {
+            return out.toByteArray();
+        }
+    }
+
+    /** Preamble, "DICM" and a meta group declaring {@code tsUid}, followed by the data set. */
+    static byte[] part10(String tsUid, byte[] dataset) {
+        Writer meta = new Writer(true);
+        meta.raw(0x0002_0001, "OB", new byte[] {0, 1})
+                .str(0x0002_0002, "UI", "1.2.840.10008.5.1.4.1.1.7")
+                .str(0x0002_0003, "UI", "1.2.3.4.5")
+                .str(DicomTags.TRANSFER_SYNTAX, "UI", tsUid);
+        byte[] group = meta.toBytes();
+        Writer head = new Writer(true);
+        head.raw(0x0002_0000, "UL", ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(group.length).array());
+        ByteArrayOutputStream f = new ByteArrayOutputStream();
+        f.writeBytes(new byte[128]);
+        f.writeBytes("DICM".getBytes(StandardCharsets.US_ASCII));
+        f.writeBytes(head.toBytes());
+        f.writeBytes(group);
+        f.writeBytes(dataset);
+        return f.toByteArray();
+    }
+
+    /** Geometry and identity of one synthetic slice. */
+    record Slice(String seriesUid, Integer instance, double[] position, double[] orientation, int rows, int cols,
+                 double slope, double intercept) {}
+
+    /**
+     * A signed 16-bit explicit VR little-endian image slice; pixel (r, c) holds {@code values[r * cols + c]}.
+     * Null position / orientation / instance leave the element out.
+     */
+    static byte[] slice(Slice s, short[] values) {
+        Writer w = new Writer(true);
+        w.str(DicomTags.SOP_CLASS, "UI", "1.2.840.10008.5.1.4.1.1.7").str(DicomTags.MODALITY, "CS", "OT");
+        w.ds(DicomTags.SLICE_THICKNESS, 1.5).ds(DicomTags.SPACING_BETWEEN_SLICES, 2.0);
+        w.str(DicomTags.SERIES_UID, "UI", s.seriesUid());
+        if (s.instance() != null) w.str(DicomTags.INSTANCE_NUMBER, "IS", Integer.toString(s.instance()));
+        if (s.position() != null) w.ds(DicomTags.IMAGE_POSITION, s.position());
+        if (s.orientation() != null) w.ds(DicomTags.IMAGE_ORIENTATION, s.orientation());
+        w.us(DicomTags.SAMPLES_PER_PIXEL, 1).str(DicomTags.PHOTOMETRIC, "CS", "MONOCHROME2");
+        w.us(DicomTags.ROWS, s.rows()).us(DicomTags.COLUMNS, s.cols());
+        w.ds(DicomTags.PIXEL_SPACING, 0.5, 0.75);  // row spacing 0.5, column spacing 0.75
+        w.us(DicomTags.BITS_ALLOCATED, 16).us(DicomTags.BITS_STORED, 16).us(DicomTags.HIGH_BIT, 15)
+                .us(DicomTags.PIXEL_REPRESENTATION, 1);
+        w.ds(DicomTags.RESCALE_INTERCEPT, s.intercept()).ds(DicomTags.RESCALE_SLOPE, s.slope());
+        ByteBuffer px = ByteBuffer.allocate(values.length * 2).order(ByteOrder.LITTLE_ENDIAN);
+        for (short v : values) px.putShort(v);
+        w.raw(DicomTags.PIXEL_DATA, "OW", px.array());
+        return part10(EXPLICIT_LE, w.toBytes());
+    }
+
+    static final double[] AXIAL = {1, 0, 0, 0, 1, 0};
+}
