@@ -149,21 +149,31 @@ public final class RandomAffineFlow {
         double[] a = affine.matrix();
         double[] t = affine.translation();
         int n = Shapes.count(size);
-        float[] out = new float[nd * n];
-        int[] p = new int[nd];
-        double[] c = new double[nd];
-        for (int q = 0; q < n; q++) {
-            int rem = q;
-            for (int d = nd - 1; d >= 0; d--) {
-                p[d] = origin[d] + rem % size[d];
-                rem /= size[d];
-            }
-            for (int d = 0; d < nd; d++) c[d] = p[d] - (shape[d] - 1) / 2.0;
+        // prod[e][d][i] = c_e·A[e][d] at box index i along axis e: the same float64 products as the reference's
+        // row-times-matrix, computed once per axis instead of once per position.
+        double[][][] prod = new double[nd][nd][];
+        for (int e = 0; e < nd; e++) {
             for (int d = 0; d < nd; d++) {
-                double s = 0;
-                for (int e = 0; e < nd; e++) s += c[e] * a[e * nd + d];
-                // Reference: (coords·A + T) + (S//2 − p), summed in float64, then cast to float32.
-                out[d * n + q] = (float) ((s + t[d]) + (double) (shape[d] / 2 - p[d]));
+                prod[e][d] = new double[size[e]];
+                for (int i = 0; i < size[e]; i++) prod[e][d][i] = ((origin[e] + i) - (shape[e] - 1) / 2.0) * a[e * nd + d];
+            }
+        }
+        float[] out = new float[nd * n];
+        int depth = nd == 3 ? size[2] : 1;
+        for (int d = 0; d < nd; d++) {
+            double[] p0 = prod[0][d], p1 = prod[1][d], p2 = nd == 3 ? prod[2][d] : null;
+            int centre = shape[d] / 2;
+            int q = d * n;
+            for (int i = 0; i < size[0]; i++) {
+                for (int j = 0; j < size[1]; j++) {
+                    double s01 = p0[i] + p1[j];
+                    for (int k = 0; k < depth; k++, q++) {
+                        double s = nd == 3 ? s01 + p2[k] : s01;
+                        int pd = origin[d] + (d == 0 ? i : d == 1 ? j : k);
+                        // Reference: (coords·A + T) + (S//2 − p), summed in float64, then cast to float32.
+                        out[q] = (float) ((s + t[d]) + (double) (centre - pd));
+                    }
+                }
             }
         }
         return out;

@@ -158,6 +158,6 @@ public final class Warp {
 
     /** libtorch's scalar (3D) align_corners=False un-normalisation: {@code ((g + 1)·S − 1)/2}. */
     private static float unnormalize3d(float g, int size) {
-        return ((g + 1f) * size - 1f) / 2f;
+        return ((g + 1f) * size - 1f) * 0.5f;   // = /2 exactly (power of two)
     }
 }
