@@ -1,5 +1,6 @@
 package org.cover4j.data;
 
+import org.cover4j.io.MedicalImages;
 import org.cover4j.util.CoverException;
 
 import java.io.IOException;
@@ -19,17 +20,30 @@ import java.util.stream.Stream;
  */
 public final class ImageFiles {
     /**
-     * Accepted extensions, longest first so that {@code .nii.gz} wins over {@code .gz}. (To be replaced by
-     * {@code MedicalImages.isSupportedImageName} once the I/O layer offers it.)
+     * Image extensions, longest first so that {@code .nii.gz} wins over {@code .gz}: used to cut name stems
+     * and to list the accepted extensions in messages. Whether a name is an image is decided by
+     * {@link MedicalImages#isSupportedImageName}.
      */
     public static final List<String> EXTENSIONS = List.of(
-            ".nii.gz", ".jpeg", ".tiff", ".png", ".jpg", ".bmp", ".tif", ".nii", ".mha", ".mhd", ".dcm", ".img");
+            ".nii.gz", ".jpeg", ".tiff", ".png", ".jpg", ".bmp", ".gif", ".tif", ".nii", ".hdr", ".mha", ".mhd",
+            ".dcm", ".img");
 
     private ImageFiles() {}
 
-    /** True if the file name ends with a supported image extension (case-insensitive). */
+    /** True if the I/O layer reads files of this name (case-insensitive extension). */
     public static boolean isImageName(String name) {
-        return extension(name) != null;
+        return MedicalImages.isSupportedImageName(name);
+    }
+
+    /**
+     * True for the {@code .img} half of an Analyze/NIfTI pair whose {@code .hdr} sits next to it: the pair is
+     * one image, listed once through its header.
+     */
+    static boolean isPairData(Path file) {
+        String n = file.getFileName().toString();
+        if (!n.toLowerCase(Locale.ROOT).endsWith(".img")) return false;
+        String base = n.substring(0, n.length() - 4);
+        return Files.exists(file.resolveSibling(base + ".hdr")) || Files.exists(file.resolveSibling(base + ".HDR"));
     }
 
     /** The supported extension the name ends with (lower case, with its dot), or null. */
@@ -65,6 +79,7 @@ public final class ImageFiles {
             s.filter(Files::isRegularFile)
                     .filter(p -> !p.getFileName().toString().startsWith("."))
                     .filter(p -> isImageName(p.getFileName().toString()))
+                    .filter(p -> !isPairData(p))
                     .forEach(out::add);
         } catch (IOException | java.io.UncheckedIOException e) {
             throw CoverException.file(dir, "cannot list folder: " + e.getMessage());
