@@ -1,0 +1,219 @@
+package org.cover4j.cli;
+
+import org.bytedeco.pytorch.Device;
+import org.cover4j.pretrain.PretrainImages;
+import org.cover4j.pretrain.PretrainMethod;
+import org.cover4j.pretrain.Pretraining;
+import org.cover4j.torch.Devices;
+import org.cover4j.torch.Torch;
+import org.cover4j.train.Adam;
+import org.cover4j.train.Checkpoints;
+import org.cover4j.train.PretrainSettings;
+import org.cover4j.train.Provenance;
+import org.cover4j.train.Trainer;
+import org.cover4j.util.CoverException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/** {@code cover4j pretrain}: self-supervised COVER pre-training on a folder of images or the built-in phantoms. */
+@Command(name = "pretrain", mixinStandardHelpOptions = true,
+        header = "Pre-train a U-Net with COVER on unlabelled 2D images or 3D volumes.",
+        description = {"", "Reads every image in --data (PNG/JPEG/BMP/TIFF for --dim 2; NIfTI .nii/.nii.gz, MetaImage, DICOM "
+                + "for --dim 3), or without --data uses built-in synthetic phantoms. Writes OUT/metrics.csv (a row per step) "
+                + "and OUT/checkpoints/{step-N,last}.{safetensors,json}. The weights use the reference PyTorch model's "
+                + "state_dict names.", "",
+                "Defaults follow the paper (Adam 1e-4, appearance operations each with probability 0.9); "
+                        + "--reference reproduces the released code instead (all five operations always, blur a no-op, "
+                        + "lr scaled by batch/256).", ""})
+public final class PretrainCommand implements Callable<Integer> {
+    @Mixin
+    Options common;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--data", paramLabel = "DIR", description = "Folder of unlabelled images (default: built-in synthetic phantoms).")
+    Path data;
+
+    @Option(names = "--dim", defaultValue = "2", description = "2 for images, 3 for volumes (default: ${DEFAULT-VALUE}).")
+    int dim;
+
+    @Option(names = "--size", paramLabel = "N", description = "Crop size fed to the network, a multiple of 16 (default: 128 in 2D, 64 in 3D). Images are resized to 1.5×N first, as in the reference.")
+    Integer size;
+
+    @Option(names = "--batch", paramLabel = "B", defaultValue = "4", description = "Images per step (default: ${DEFAULT-VALUE}).")
+    int batch;
+
+    @Option(names = "--steps", paramLabel = "N", defaultValue = "1000", description = "Training steps (default: ${DEFAULT-VALUE}).")
+    int steps;
+
+    @Option(names = "--lr", paramLabel = "LR", defaultValue = "1e-4", description = "Learning rate (default: ${DEFAULT-VALUE}, the paper's).")
+    double lr;
+
+    @Option(names = "--lr-scaling", paramLabel = "MODE", defaultValue = "none", description = "none, or batch256 to multiply --lr by batch/256 as the reference code does (default: ${DEFAULT-VALUE}).")
+    String lrScaling;
+
+    @Option(names = "--schedule", paramLabel = "KIND", defaultValue = "constant", description = "constant or cosine (default: ${DEFAULT-VALUE}; the reference computes a cosine schedule but never applies it).")
+    String schedule;
+
+    @Option(names = "--warmup", paramLabel = "N", defaultValue = "0", description = "Linear warm-up steps (default: ${DEFAULT-VALUE}).")
+    int warmup;
+
+    @Option(names = "--weight-decay", paramLabel = "W", defaultValue = "1e-4", description = "Adam's coupled L2 weight decay (default: ${DEFAULT-VALUE}).")
+    double weightDecay;
+
+    @Option(names = "--clip", paramLabel = "NORM", defaultValue = "1.0", description = "Gradient-norm clipping (default: ${DEFAULT-VALUE}).")
+    double clip;
+
+    @Option(names = "--degree", paramLabel = "D", defaultValue = "1.5", description = "Strength of the random affine (rotation ±D·20°, scale 1±D/2, shift ±0.2·D; default: ${DEFAULT-VALUE}).")
+    double degree;
+
+    @Option(names = "--appearance", paramLabel = "MODE", defaultValue = "paper", description = "paper (each operation with p=0.9, a real blur) or reference (all five always, blur a no-op) (default: ${DEFAULT-VALUE}).")
+    String appearance;
+
+    @Option(names = "--reference", description = "Reproduce the released code: --appearance reference --lr-scaling batch256.")
+    boolean reference;
+
+    @Option(names = "--channels", paramLabel = "C,...", split = ",", description = "Nine U-Net channel counts, multiples of 8 (default: 32,64,128,256,512,256,128,64,32).")
+    int[] channels;
+
+    @Option(names = "--heads", paramLabel = "H,...", split = ",", description = "MoV heads per level, coarsest first (default: 4,4,4,1,1).")
+    int[] heads;
+
+    @Option(names = "--head-dim", paramLabel = "D", defaultValue = "8", description = "Channels per MoV head (default: ${DEFAULT-VALUE}).")
+    int headDim;
+
+    @Option(names = "--amp", paramLabel = "A", defaultValue = "2", description = "MoV window half-width: (2A+1)^dim neighbours (default: ${DEFAULT-VALUE}).")
+    int amp;
+
+    @Option(names = "--seed", defaultValue = "0", description = "Seed of every random number of the run (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--workers", paramLabel = "N", description = "Threads making view pairs in the background (default: 1).")
+    Integer workers;
+
+    @Option(names = "--demo-images", paramLabel = "N", defaultValue = "64", description = "Number of synthetic phantoms when --data is not given (default: ${DEFAULT-VALUE}).")
+    int demoImages;
+
+    @Option(names = "--out", paramLabel = "DIR", defaultValue = "cover4j-out/pretrain", description = "Output folder (default: ${DEFAULT-VALUE}).")
+    Path out;
+
+    @Option(names = "--resume", description = "Continue the run in --out from its last checkpoint (only --steps, --workers and --device may change).")
+    boolean resume;
+
+    @Option(names = "--checkpoint-every", paramLabel = "N", defaultValue = "100", description = "Checkpoint interval in steps (default: ${DEFAULT-VALUE}); the last step is always saved.")
+    int checkpointEvery;
+
+    @Option(names = "--init", paramLabel = "FILE", description = "Start from these weights: a cover4j checkpoint (.safetensors) or a reference state dict (.npz or .safetensors).")
+    Path init;
+
+    @Option(names = "--max-bad-steps", paramLabel = "N", defaultValue = "5", description = "Stop after this many consecutive non-finite steps (default: ${DEFAULT-VALUE}).")
+    int maxBadSteps;
+
+    @Override
+    public Integer call() {
+        PrintStream log = System.err;
+        Torch.load();
+        Checkpoints checkpoints = new Checkpoints(out.resolve("checkpoints"));
+        boolean hasRun = Files.exists(checkpoints.lastJson());
+        PretrainSettings settings = fromOptions();
+        Checkpoints.Loaded resumed = null;
+        if (resume) {
+            if (!hasRun) throw CoverException.usage("--resume: " + checkpoints.lastJson() + " does not exist; nothing to resume");
+            resumed = Checkpoints.read(checkpoints.lastJson());
+            settings = resumedSettings(resumed.settings(), settings);
+            if (resumed.step() >= settings.steps()) {
+                log.printf("%s is already at step %d of %d; nothing to do (raise --steps to train longer)%n", out, resumed.step(), settings.steps());
+                return 0;
+            }
+            if (resumed.optimizer() == null) throw CoverException.file(checkpoints.lastJson(), "optimizer state is missing; cannot resume exactly");
+        } else if (hasRun) {
+            throw CoverException.usage("--out " + out + " already holds a run (" + checkpoints.lastJson()
+                    + "); use --resume to continue it or choose another --out");
+        }
+        Torch.setThreads(settings.threads());
+        Device device = Devices.parse(settings.device());
+        PretrainImages images = Pretraining.images(settings, log);
+        PretrainMethod method = Pretraining.method(settings, device);
+        if (init != null && resumed == null) Initialisation.load(method.params(), init);
+        long startStep = 0;
+        try (Adam adam = new Adam(method.params(), settings.weightDecay())) {
+            if (resumed != null) {
+                method.params().load(resumed.weights(), resumed.shapes(), resumed.json().toString());
+                adam.load(resumed.optimizer(), resumed.optimizerStep());
+                startStep = resumed.step();
+                log.printf("resuming %s at step %d of %d%n", out, startStep, settings.steps());
+            }
+            Provenance prov = Provenance.of(images.description(), images.listingHash(), String.join(" ", spec.commandLine().getParseResult().originalArgs()));
+            log.printf(Locale.ROOT, "pre-training %s %dD: %,d parameters, %d images, crop %d, batch %d, lr %.3g, %d threads, device %s%n",
+                    settings.method(), settings.dims(), method.params().count(), images.size(), settings.size(), settings.batch(),
+                    settings.effectiveLr(), settings.threads(), settings.device());
+            Trainer trainer = new Trainer(settings, method, images, Pretraining.viewMaker(settings), device, log);
+            Trainer.Result r = trainer.run(out, adam, startStep, prov, true);
+            spec.commandLine().getOut().printf(Locale.ROOT, "done: step %d, %s%n  metrics: %s%n  weights: %s%n",
+                    r.lastStep(), formatLosses(r.lastLosses()), out.resolve("metrics.csv"), r.checkpoint());
+            spec.commandLine().getOut().flush();
+        }
+        return 0;
+    }
+
+    static String formatLosses(Map<String, Double> l) {
+        StringBuilder sb = new StringBuilder();
+        l.forEach((k, v) -> sb.append(sb.length() > 0 ? ", " : "").append(k).append(' ').append(String.format(Locale.ROOT, "%.4f", v)));
+        return sb.toString();
+    }
+
+    PretrainSettings fromOptions() {
+        int sz = size != null ? size : (dim == 3 ? 64 : 128);
+        String app = reference ? "reference" : appearance;
+        String scaling = reference ? "batch256" : lrScaling;
+        int[] ch = channels != null ? channels : org.cover4j.pretrain.cover.CoverConfig.DEFAULT_CHANNELS;
+        int[] hd = heads != null ? heads : org.cover4j.pretrain.cover.CoverConfig.DEFAULT_HEADS;
+        return new PretrainSettings("cover", data == null ? null : data.toString(), demoImages, dim, sz, batch, steps, lr, scaling,
+                schedule, warmup, weightDecay, clip, degree, app, ch, hd, headDim, amp, seed, common.threadsOrDefault(),
+                workers != null ? workers : 1, common.device, checkpointEvery, maxBadSteps);
+    }
+
+    /** The checkpoint's settings with the few allowed overrides; any other explicitly given option must agree. */
+    PretrainSettings resumedSettings(PretrainSettings saved, PretrainSettings given) {
+        CommandLine.ParseResult pr = spec.commandLine().getParseResult();
+        List<String[]> checks = List.of(
+                new String[] {"--data", String.valueOf(saved.data()), String.valueOf(given.data())},
+                new String[] {"--dim", "" + saved.dims(), "" + given.dims()},
+                new String[] {"--size", "" + saved.size(), "" + given.size()},
+                new String[] {"--batch", "" + saved.batch(), "" + given.batch()},
+                new String[] {"--lr", "" + saved.lr(), "" + given.lr()},
+                new String[] {"--channels", Arrays.toString(saved.channels()), Arrays.toString(given.channels())},
+                new String[] {"--heads", Arrays.toString(saved.heads()), Arrays.toString(given.heads())},
+                new String[] {"--head-dim", "" + saved.headDim(), "" + given.headDim()},
+                new String[] {"--amp", "" + saved.amp(), "" + given.amp()},
+                new String[] {"--seed", "" + saved.seed(), "" + given.seed()},
+                new String[] {"--degree", "" + saved.degree(), "" + given.degree()},
+                new String[] {"--appearance", saved.appearance(), given.appearance()},
+                new String[] {"--threads", "" + saved.threads(), "" + given.threads()});
+        for (String[] c : checks) {
+            if (pr.hasMatchedOption(c[0]) && !c[1].equals(c[2])) {
+                throw CoverException.usage(c[0] + " " + c[2] + " differs from the checkpoint's " + c[1] + " (" + out.resolve("checkpoints/last.json")
+                        + "); a resumed run keeps its configuration");
+            }
+        }
+        PretrainSettings s = pr.hasMatchedOption("--steps") ? saved.withSteps(given.steps()) : saved;
+        if (pr.hasMatchedOption("--workers") || pr.hasMatchedOption("--device")) {
+            s = new PretrainSettings(s.method(), s.data(), s.demoImages(), s.dims(), s.size(), s.batch(), s.steps(), s.lr(), s.lrScaling(),
+                    s.schedule(), s.warmup(), s.weightDecay(), s.clipNorm(), s.degree(), s.appearance(), s.channels(), s.heads(),
+                    s.headDim(), s.amp(), s.seed(), s.threads(), given.workers(), given.device(), s.checkpointEvery(), s.maxBadSteps());
+        }
+        return s;
+    }
+}
