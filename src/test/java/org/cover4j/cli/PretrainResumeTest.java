@@ -1,0 +1,73 @@
+package org.cover4j.cli;
+
+import org.cover4j.io.SafeTensors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A run interrupted (cleanly, or with kill -9 in a separate process) and resumed ends with exactly the same
+ * parameters as an uninterrupted run with the same seed and thread count.
+ */
+class PretrainResumeTest {
+    static final int STEPS = 5;
+
+    static String[] args(Path out, int steps, String... more) {
+        List<String> a = new ArrayList<>(List.of("pretrain"));
+        a.addAll(List.of(CliRunner.tiny("--steps", "" + steps, "--checkpoint-every", "1", "--seed", "11", "--out", out.toString())));
+        a.addAll(List.of(more));
+        return a.toArray(new String[0]);
+    }
+
+    static void assertSameWeights(Path a, Path b) {
+        SafeTensors.Contents x = SafeTensors.read(a.resolve("checkpoints/last.safetensors"));
+        SafeTensors.Contents y = SafeTensors.read(b.resolve("checkpoints/last.safetensors"));
+        assertEquals(x.tensors().keySet(), y.tensors().keySet());
+        for (String k : x.tensors().keySet()) {
+            assertArrayEquals(x.tensors().get(k).data(), y.tensors().get(k).data(), 0f, k + " differs after resume");
+        }
+    }
+
+    @Test
+    void resumedRunsEqualAnUninterruptedRun(@TempDir Path tmp) throws Exception {
+        Path full = tmp.resolve("full");
+        CliRunner.Run r = CliRunner.run(args(full, STEPS));
+        assertEquals(0, r.code(), r.err());
+
+        // Clean interruption: stop after 2 steps, resume to the end.
+        Path split = tmp.resolve("split");
+        assertEquals(0, CliRunner.run(args(split, 2)).code());
+        CliRunner.Run resumed = CliRunner.run(args(split, STEPS, "--resume"));
+        assertEquals(0, resumed.code(), resumed.err());
+        assertSameWeights(full, split);
+        List<String> rows = Files.readAllLines(split.resolve("metrics.csv"));
+        assertEquals(STEPS + 1, rows.size(), "one metrics row per step after resume");
+        assertEquals(Files.readAllLines(full.resolve("metrics.csv")).get(STEPS).split(",")[1], rows.get(STEPS).split(",")[1],
+                "same loss at the last step");
+
+        // kill -9 of a separate process as soon as its first checkpoint exists, then resume.
+        Path killed = tmp.resolve("killed");
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> cmd = new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"), Main.class.getName()));
+        cmd.addAll(List.of(args(killed, STEPS)));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(tmp.resolve("killed.log").toFile()).start();
+        Path first = killed.resolve("checkpoints/step-1.json");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (!Files.exists(first) && p.isAlive() && System.nanoTime() < deadline) Thread.sleep(20);
+        p.destroyForcibly().waitFor();
+        assertTrue(Files.exists(first), "the child wrote a checkpoint before it was killed: " + Files.readString(tmp.resolve("killed.log")));
+        CliRunner.Run afterKill = CliRunner.run(args(killed, STEPS, "--resume"));
+        assertEquals(0, afterKill.code(), afterKill.err());
+        assertSameWeights(full, killed);
+    }
+}
