@@ -48,6 +48,7 @@ public final class Trainer {
     private final Device device;
     private final PrintStream log;
     private final List<StepTimes> times = new ArrayList<>();
+    private java.util.function.LongConsumer afterStep = step -> { };
 
     public Trainer(PretrainSettings settings, PretrainMethod method, PretrainImages images, ViewMaker views,
                    Device device, PrintStream log) {
@@ -61,6 +62,11 @@ public final class Trainer {
 
     public List<StepTimes> stepTimes() {
         return times;
+    }
+
+    /** Called after every step, outside its scope (the benchmark samples memory here). */
+    public void afterEachStep(java.util.function.LongConsumer listener) {
+        this.afterStep = listener;
     }
 
     /**
@@ -137,6 +143,7 @@ public final class Trainer {
                 metrics.row(step, last.getOrDefault("loss_vec", Double.NaN), last.getOrDefault("loss_con", Double.NaN),
                         last.getOrDefault("loss", Double.NaN), lr, gradNorm, (System.nanoTime() - t0) / 1e9, problem == null ? 0 : 1);
                 bar.update(step, format(last));
+                afterStep.accept(step);
                 if (step % settings.checkpointEvery() == 0 || step == settings.steps()) {
                     lastCheckpoint = checkpoints.save(step, method, adam, settings, provenance, startPosition + (step - startStep) * batch);
                 }

@@ -1,0 +1,136 @@
+package org.cover4j.cli;
+
+import org.bytedeco.pytorch.Device;
+import org.cover4j.augment.ViewThroughput;
+import org.cover4j.pretrain.PretrainImages;
+import org.cover4j.pretrain.PretrainMethod;
+import org.cover4j.pretrain.Pretraining;
+import org.cover4j.torch.Devices;
+import org.cover4j.torch.StepScope;
+import org.cover4j.torch.Torch;
+import org.cover4j.train.Adam;
+import org.cover4j.train.PretrainSettings;
+import org.cover4j.train.Provenance;
+import org.cover4j.train.Trainer;
+import org.cover4j.pretrain.cover.CoverConfig;
+import org.cover4j.util.CoverException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * {@code cover4j benchmark}: the speed and memory of real pre-training steps (2D batch 2 × 128², 3D batch 1 × 64³,
+ * default channels) with their split into data / forward / backward / optimizer, peak and growth of the resident
+ * memory over many steps, and how many view pairs per second the CPU can make.
+ */
+@Command(name = "benchmark", mixinStandardHelpOptions = true,
+        header = "Measure pre-training step time, its breakdown, memory growth and view-pair throughput.",
+        description = {"", "Runs real training steps on synthetic phantoms. Reports the median step time after warm-up, "
+                + "the median data/forward/backward/optimizer split, peak RSS, RSS and native-memory growth from the end of "
+                + "warm-up to the last step (flat = no leak), and view pairs per second with 1 and all threads.", ""})
+public final class BenchmarkCommand implements Callable<Integer> {
+    @Mixin
+    Options common;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--dim", defaultValue = "both", description = "2, 3 or both (default: ${DEFAULT-VALUE}).")
+    String dim;
+
+    @Option(names = "--steps", paramLabel = "N", defaultValue = "200", description = "Measured steps per case (default: ${DEFAULT-VALUE}).")
+    int steps;
+
+    @Option(names = "--steps-3d", paramLabel = "N", description = "Measured steps for 3D (default: same as --steps).")
+    Integer steps3d;
+
+    @Option(names = "--warmup", paramLabel = "N", defaultValue = "5", description = "Unmeasured warm-up steps (default: ${DEFAULT-VALUE}).")
+    int warmup;
+
+    @Option(names = "--views-seconds", paramLabel = "S", defaultValue = "5", description = "Seconds per view-throughput measurement (default: ${DEFAULT-VALUE}).")
+    int viewSeconds;
+
+    @Override
+    public Integer call() throws IOException {
+        if (!List.of("2", "3", "both").contains(dim)) throw CoverException.usage("--dim must be 2, 3 or both, got " + dim);
+        if (steps < 2) throw CoverException.usage("--steps must be >= 2, got " + steps);
+        PrintWriter out = spec.commandLine().getOut();
+        Torch.load();
+        int threads = common.threadsOrDefault();
+        Torch.setThreads(threads);
+        out.printf("cover4j benchmark: %d threads, device %s, oneDNN %s, %s%n", threads, common.device,
+                Torch.mkldnnAvailable() ? "on" : "off", Provenance.version());
+        out.printf("%-28s %9s %7s %7s %7s %7s %9s %11s %11s%n", "case", "step_s", "data", "fwd", "bwd", "optim",
+                "peak_MiB", "RSS_grow", "native_grow");
+        if (!dim.equals("3")) measure(out, 2, 128, 2, steps, threads);
+        if (!dim.equals("2")) measure(out, 3, 64, 1, steps3d != null ? steps3d : steps, threads);
+        out.printf("%nview pairs per second (generation only, CPU):%n");
+        for (int d : dim.equals("both") ? new int[] {2, 3} : new int[] {Integer.parseInt(dim)}) {
+            int size = d == 2 ? 128 : 64;
+            double one = ViewThroughput.measure(d, size, viewSeconds, 1);
+            double all = ViewThroughput.measure(d, size, viewSeconds, Runtime.getRuntime().availableProcessors());
+            out.printf(Locale.ROOT, "  %dD %d: %.1f pairs/s with 1 thread, %.1f pairs/s with %d threads%n", d, size, one, all,
+                    Runtime.getRuntime().availableProcessors());
+        }
+        out.flush();
+        return 0;
+    }
+
+    private void measure(PrintWriter out, int d, int size, int batch, int measured, int threads) throws IOException {
+        PrintStream quiet = new PrintStream(PrintStream.nullOutputStream());
+        Path tmp = Files.createTempDirectory("cover4j-bench");
+        int total = warmup + measured;
+        PretrainSettings s = new PretrainSettings("cover", null, 8, d, size, batch, total, 1e-4, "none", "constant", 0, 1e-4,
+                1.0, 1.5, "paper", CoverConfig.DEFAULT_CHANNELS, CoverConfig.DEFAULT_HEADS, 8, 2, 0, threads, 1,
+                common.device, Integer.MAX_VALUE, total);
+        Device device = Devices.parse(s.device());
+        PretrainImages images = Pretraining.images(s, quiet);
+        PretrainMethod method = Pretraining.method(s, device);
+        long[] rss = new long[2];
+        long[] nativeBytes = new long[2];
+        Trainer trainer = new Trainer(s, method, images, Pretraining.viewMaker(s), device, quiet);
+        trainer.afterEachStep(step -> {
+            if (step == warmup) {
+                rss[0] = Memory.rssBytes();
+                nativeBytes[0] = StepScope.physicalBytes();
+            }
+            if (step == total) {
+                rss[1] = Memory.rssBytes();
+                nativeBytes[1] = StepScope.physicalBytes();
+            }
+        });
+        try (Adam adam = new Adam(method.params(), s.weightDecay())) {
+            trainer.run(tmp, adam, 0, Provenance.of("benchmark", "", "benchmark"), false);
+        } finally {
+            try (var walk = Files.walk(tmp)) {
+                walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+        List<Trainer.StepTimes> t = trainer.stepTimes().subList(warmup, total);
+        out.printf(Locale.ROOT, "%-28s %9.3f %7.3f %7.3f %7.3f %7.3f %9.0f %+10.1fM %+10.1fM%n",
+                d + "D batch " + batch + " x " + size + (d == 2 ? "^2" : "^3") + " (" + measured + " st)",
+                median(t, x -> x.data() + x.forward() + x.backward() + x.optimizer()),
+                median(t, Trainer.StepTimes::data), median(t, Trainer.StepTimes::forward),
+                median(t, Trainer.StepTimes::backward), median(t, Trainer.StepTimes::optimizer),
+                Memory.peakRssBytes() / 1048576.0, (rss[1] - rss[0]) / 1048576.0, (nativeBytes[1] - nativeBytes[0]) / 1048576.0);
+        out.flush();
+    }
+
+    static double median(List<Trainer.StepTimes> t, ToDoubleFunction<Trainer.StepTimes> f) {
+        double[] v = t.stream().mapToDouble(f).sorted().toArray();
+        return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+    }
+}

@@ -1,0 +1,30 @@
+package org.cover4j.cli;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** Resident memory of this process from /proc (Linux); -1 elsewhere. */
+final class Memory {
+    private Memory() {}
+
+    static long rssBytes() {
+        return statusField("VmRSS:");
+    }
+
+    /** Peak resident memory since the process started (VmHWM). */
+    static long peakRssBytes() {
+        return statusField("VmHWM:");
+    }
+
+    private static long statusField(String name) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith(name)) return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+            }
+        } catch (IOException | NumberFormatException e) {
+            return -1;
+        }
+        return -1;
+    }
+}
