@@ -57,7 +57,7 @@ final class DicomStack {
             slices.sort(Comparator.comparingDouble(s -> dot(s.position(), normal)));
             step = checkedStep(source, slices, normal, warnings);
             sliceSpacing = Math.abs(step);
-            if (slices.size() == 1) sliceSpacing = step = fallbackSpacing(ref, 1, warnings);
+            if (slices.size() == 1) sliceSpacing = step = fallbackSpacing(ref);
         } else {
             if (headers.size() > 1) {
                 boolean numbered = headers.stream().allMatch(h -> h.instanceNumber != null);
@@ -70,10 +70,11 @@ final class DicomStack {
                 slices.clear();
                 for (DicomHeader h : ordered) for (int k = 0; k < h.frames; k++) slices.add(new Slice(h, k, h.positions[k]));
             }
-            sliceSpacing = step = fallbackSpacing(ref, slices.size(), warnings);
+            sliceSpacing = step = fallbackSpacing(ref);
             if (slices.size() > 1) {
                 warnings.add(source + ": slice positions unavailable; slices ordered by "
-                        + (headers.size() > 1 ? "InstanceNumber" : "frame number") + ", spacing " + sliceSpacing + " mm");
+                        + (headers.size() > 1 ? "InstanceNumber" : "frame number") + ", spacing " + sliceSpacing
+                        + " mm from " + fallbackSpacingSource(ref));
             }
         }
         if (ref.photometric.equals("MONOCHROME1")) {
@@ -121,11 +122,10 @@ final class DicomStack {
                 fill(data, px.frame(s.frame()), h.slopes[s.frame()], h.intercepts[s.frame()], rows, cols, n, k, ch);
             }
         }
-        List<Path> files = new ArrayList<>();
-        for (Slice s : slices) if (files.isEmpty() || !files.get(files.size() - 1).equals(s.h().file)) files.add(s.h().file);
+        List<Path> files = slices.stream().map(s -> s.h().file).distinct().toList();
         Image image = new Image(data, ch, new int[] {cols, rows, n}, new double[] {colSpacing, rowSpacing, sliceSpacing},
                 affine, "DICOM", ref.datatype());
-        return new DicomVolume(image, files.stream().distinct().toList(), ref.seriesUid, ref.modality, ref.photometric,
+        return new DicomVolume(image, files, ref.seriesUid, ref.modality, ref.photometric,
                 ref.syntax.toString(), warnings);
     }
 
@@ -198,30 +198,36 @@ final class DicomStack {
         }
         if (worst > SPACING_ERROR * mean) {
             double d = dot(slices.get(at).position(), normal) - dot(slices.get(at - 1).position(), normal);
-            throw CoverException.file(source, "DICOM slices are not evenly spaced: " + String.format("%.4g", d)
+            throw CoverException.file(source, "DICOM slices are not evenly spaced: " + num(d)
                     + " mm between " + label(slices.get(at - 1)) + " and " + label(slices.get(at)) + ", mean step "
-                    + String.format("%.4g", mean) + " mm (missing slice?)");
+                    + num(mean) + " mm (missing slice?)");
         }
         if (worst > SPACING_WARNING * mean && worst > 1e-3) {
-            warnings.add(source + ": slice spacing varies by up to " + String.format("%.3g", worst) + " mm around "
-                    + String.format("%.4g", mean) + " mm; using the mean");
+            warnings.add(source + ": slice spacing varies by up to " + num(worst) + " mm around "
+                    + num(mean) + " mm; using the mean");
         }
         double[] along = new double[3];
         for (int a = 0; a < 3; a++) along[a] = slices.get(n - 1).position()[a] - slices.get(0).position()[a];
         double parallel = dot(along, normal);
         double perp = Math.sqrt(Math.max(0, dot(along, along) - parallel * parallel));
         if (perp > 0.01 * Math.abs(parallel) + 1e-3) {
-            warnings.add(source + ": slice positions drift " + String.format("%.3g", perp)
+            warnings.add(source + ": slice positions drift " + num(perp)
                     + " mm sideways of the slice normal (gantry tilt?); the affine follows the normal");
         }
         return mean;
     }
 
-    private static double fallbackSpacing(DicomHeader ref, int n, List<String> warnings) {
+    /** Slice spacing when positions cannot give it: SpacingBetweenSlices, else SliceThickness, else 1 mm. */
+    private static double fallbackSpacing(DicomHeader ref) {
         if (!Double.isNaN(ref.spacingBetweenSlices)) return ref.spacingBetweenSlices;
         if (!Double.isNaN(ref.sliceThickness)) return ref.sliceThickness;
-        if (n > 1) warnings.add(ref.file + ": no slice spacing in the header; using 1 mm");
         return 1;
+    }
+
+    private static String fallbackSpacingSource(DicomHeader ref) {
+        if (!Double.isNaN(ref.spacingBetweenSlices)) return "SpacingBetweenSlices";
+        if (!Double.isNaN(ref.sliceThickness)) return "SliceThickness";
+        return "no header field (default)";
     }
 
     private static String label(Slice s) {
@@ -238,7 +244,12 @@ final class DicomStack {
 
     private static String fmt(double[] v) {
         StringBuilder b = new StringBuilder();
-        for (double x : v) b.append(b.length() == 0 ? "" : "\\").append(String.format("%.4g", x));
+        for (double x : v) b.append(b.length() == 0 ? "" : "\\").append(num(x));
         return b.toString();
+    }
+
+    /** Four significant digits without trailing zeros ("4", "2.5", "0.6667"). */
+    static String num(double x) {
+        return new java.math.BigDecimal(x).round(new java.math.MathContext(4)).stripTrailingZeros().toPlainString();
     }
 }

@@ -94,6 +94,22 @@ final class DicomFilesForTest {
             return this;
         }
 
+        /** A sequence of the given item data sets, with defined or undefined lengths throughout. */
+        Writer sequence(int tag, String vr, boolean undefinedLength, byte[]... items) {
+            if (undefinedLength) {
+                header(tag, vr, 0xFFFF_FFFFL);
+                for (byte[] it : items) {
+                    item(DicomTags.ITEM, 0xFFFF_FFFFL).bytes(it).item(DicomTags.ITEM_DELIMITER, 0);
+                }
+                return item(DicomTags.SEQUENCE_DELIMITER, 0);
+            }
+            long total = 0;
+            for (byte[] it : items) total += 8 + it.length;
+            header(tag, vr, total);
+            for (byte[] it : items) item(DicomTags.ITEM, it.length).bytes(it);
+            return this;
+        }
+
         Writer bytes(byte[] b) {
             out.writeBytes(b);
             return this;
