@@ -146,7 +146,8 @@ final class ImageFiles {
         if (e instanceof NoSuchFileException) return CoverException.file(file, "no such file");
         if (e instanceof AccessDeniedException) return CoverException.file(file, "permission denied");
         if (e instanceof java.util.zip.ZipException || e instanceof EOFException) {
-            return CoverException.file(file, "corrupt compressed data (" + e.getMessage() + ")");
+            return CoverException.file(file, "corrupt or truncated compressed data ("
+                    + (e.getMessage() == null ? "unexpected end" : e.getMessage()) + ")");
         }
         return CoverException.file(file, "cannot read (" + e.getClass().getSimpleName() + ": " + e.getMessage() + ")");
     }

@@ -118,7 +118,7 @@ public final class MedicalImages {
         try (InputStream in = new GZIPInputStream(Files.newInputStream(file))) {
             return in.readNBytes(16);
         } catch (IOException e) {
-            throw CoverException.file(file, "corrupt gzip data (" + e.getMessage() + ")");
+            throw ImageFiles.cannotRead(file, e);
         }
     }
 

@@ -90,7 +90,9 @@ public final class NiftiReader {
 
     private static float[] readPairData(Path hdr, NiftiHeader h, NiftiDatatype type, int[] shape, long needed) {
         Path img = pairedImage(hdr);
-        ImageFiles.requireRegularFile(img);
+        if (!java.nio.file.Files.isRegularFile(img)) {
+            throw CoverException.file(hdr, "NIfTI pair header without its voxel file " + img.getFileName());
+        }
         long imgBytes = ImageFiles.size(img);
         boolean gz = ImageFiles.isGzip(ImageFiles.head(img, 2));
         long offset = h.dataOffset();

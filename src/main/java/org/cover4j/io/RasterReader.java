@@ -127,7 +127,8 @@ public final class RasterReader {
         } catch (CoverException e) {
             throw e;
         } catch (IOException | RuntimeException e) {
-            throw CoverException.file(file, "corrupt or unsupported image (" + e.getClass().getSimpleName() + ": " + e.getMessage() + ")");
+            String why = e.getMessage() == null ? "unexpected end of data" : e.getMessage();
+            throw CoverException.file(file, "corrupt or unsupported image (" + e.getClass().getSimpleName() + ": " + why + ")");
         } catch (OutOfMemoryError e) {
             throw CoverException.file(file, "image too large to decode in this Java heap (raise -Xmx)");
         }
