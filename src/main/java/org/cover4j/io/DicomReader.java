@@ -51,8 +51,8 @@ public final class DicomReader {
     /**
      * True when the first bytes look like DICOM: "DICM" at offset 128, or a file without preamble that
      * starts with a meta group element or a group-0008 element whose length leads to a plausible next
-     * element (implicit or explicit VR little endian, explicit big endian). Give it at least 132 bytes
-     * (1024 is better: the next-element check needs them).
+     * element (implicit or explicit VR little endian, explicit big endian). Give it at least 132 bytes;
+     * 1024 is better: files without preamble are only recognised when the second element is visible.
      */
     public static boolean looksLikeDicom(byte[] head) {
         if (head == null) return false;
@@ -80,7 +80,13 @@ public final class DicomReader {
             }
             if (len == 0xFFFF_FFFFL || len > 0xFFFF) return false;  // group 0008 starts with short values
             long next = hdr + len;
-            if (next + 4 > head.length) return len <= 1024;
+            if (hdr == 8 && !DicomParser.isVr(head, 4)) {
+                // Implicit VR has no letters to recognise, so demand more: a low element number (files
+                // start with (0008,0000)..(0008,0018)), an even length, and a visible, plausible next element.
+                if (elem >= 0x0100 || len % 2 != 0 || next + 4 > head.length) return false;
+            } else if (next + 4 > head.length) {
+                return len <= 1024;
+            }
             int g2 = u16(head, (int) next, bigEndian), e2 = u16(head, (int) next + 2, bigEndian);
             return (g2 == 0x0008 && e2 > elem) || (g2 > 0x0008 && g2 <= 0x7FE0);
         }
