@@ -168,4 +168,66 @@ final class DicomFilesForTest {
     }
 
     static final double[] AXIAL = {1, 0, 0, 0, 1, 0};
+
+    /**
+     * A 16-bit single-component lossless JPEG (ITU T.81 process 14, selection value 1: predict from the
+     * left, from above in the first column, 2^15 for the first sample) of {@code values} (row-major, each
+     * taken as its low 16 bits). One Huffman table gives every difference category a 5-bit code.
+     */
+    static byte[] losslessJpeg(int[] values, int rows, int cols) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        int[] head = {0xFF, 0xD8,
+                0xFF, 0xC3, 0, 11, 16, rows >> 8, rows & 0xFF, cols >> 8, cols & 0xFF, 1, 1, 0x11, 0,
+                0xFF, 0xC4, 0, 2 + 1 + 16 + 17, 0x00, 0, 0, 0, 0, 17, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+        for (int b : head) out.write(b);
+        for (int v = 0; v <= 16; v++) out.write(v);
+        for (int b : new int[] {0xFF, 0xDA, 0, 8, 1, 1, 0x00, 1, 0, 0}) out.write(b);
+        BitWriter bits = new BitWriter(out);
+        for (int r = 0; r < rows; r++) {
+            for (int c = 0; c < cols; c++) {
+                int x = values[r * cols + c] & 0xFFFF;
+                int pred = r == 0 && c == 0 ? 1 << 15 : c == 0 ? values[(r - 1) * cols] & 0xFFFF : values[r * cols + c - 1] & 0xFFFF;
+                int diff = (x - pred) & 0xFFFF;
+                if (diff >= 0x8000) diff -= 0x10000;  // -32768..32767; -32768 is category 16
+                int ssss = diff == -32768 ? 16 : 32 - Integer.numberOfLeadingZeros(Math.abs(diff));
+                bits.write(ssss, 5);
+                if (ssss > 0 && ssss < 16) bits.write(diff > 0 ? diff : diff - 1, ssss);
+            }
+        }
+        bits.flush();
+        out.write(0xFF);
+        out.write(0xD9);
+        return out.toByteArray();
+    }
+
+    /** Entropy-coded bits, most significant first, with 0xFF byte stuffing. */
+    private static final class BitWriter {
+        private final ByteArrayOutputStream out;
+        private int acc, n;
+
+        BitWriter(ByteArrayOutputStream out) {
+            this.out = out;
+        }
+
+        void write(int value, int count) {
+            for (int i = count - 1; i >= 0; i--) {
+                acc = acc << 1 | ((value >>> i) & 1);
+                if (++n == 8) emit();
+            }
+        }
+
+        void flush() {
+            while (n != 0) {
+                acc = acc << 1 | 1;  // pad with 1-bits
+                if (++n == 8) emit();
+            }
+        }
+
+        private void emit() {
+            out.write(acc);
+            if (acc == 0xFF) out.write(0);
+            acc = 0;
+            n = 0;
+        }
+    }
 }
