@@ -12,9 +12,15 @@ import java.util.Optional;
 public final class DebianData {
     private DebianData() {}
 
-    /** {@code ~/.cache/cover4j/debian/PKG} when that folder exists. */
+    /**
+     * {@code ~/.cache/cover4j/debian/PKG} (or {@code $COVER4J_DEBIAN_CACHE/PKG}, as in {@code .ci/fetch-test-data})
+     * when that folder exists.
+     */
     public static Optional<Path> packageRoot(String pkg) {
-        Path p = Path.of(System.getProperty("user.home"), ".cache", "cover4j", "debian", pkg);
+        String override = System.getenv("COVER4J_DEBIAN_CACHE");
+        Path cache = override != null && !override.isBlank() ? Path.of(override)
+                : Path.of(System.getProperty("user.home"), ".cache", "cover4j", "debian");
+        Path p = cache.resolve(pkg);
         return Files.isDirectory(p) ? Optional.of(p) : Optional.empty();
     }
 
