@@ -1,0 +1,198 @@
+package org.cover4j.cli;
+
+import org.cover4j.downstream.FineTuner;
+import org.cover4j.downstream.FinetuneSettings;
+import org.cover4j.downstream.Finetuning;
+import org.cover4j.downstream.ModelFiles;
+import org.cover4j.util.CoverException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.io.PrintWriter;
+import java.lang.reflect.RecordComponent;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.Callable;
+
+/** {@code cover4j finetune}: fine-tune or linearly probe a (pre-trained) U-Net for segmentation or classification. */
+@Command(name = "finetune", mixinStandardHelpOptions = true,
+        header = "Fine-tune (or linearly probe) a pre-trained U-Net for segmentation or classification.",
+        description = {"", "Segmentation: U-Net + 1x1 convolution on the finest level; loss = soft Dice (foreground classes) + "
+                + "cross-entropy; random patches, a share of them centred on foreground; Gaussian sliding-window validation. "
+                + "Classification: global average pooling of the deepest level + a linear layer; cross-entropy.", "",
+                "Data: for --task seg a folder with images/ and labels/ (matched by file name) or a CSV image,label; for --task cls "
+                        + "a folder with one sub-folder per class or a CSV image,class; or --preset NAME --data DIR.", "",
+                "Writes OUT/best.safetensors (best validation step) + OUT/model.json (what predict/evaluate need), OUT/metrics.csv, "
+                        + "the resumable state OUT/last.* + OUT/train-state.json, and with --test OUT/test/metrics.json.", ""})
+public final class FinetuneCommand implements Callable<Integer> {
+    @Mixin
+    Options common;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--task", required = true, paramLabel = "seg|cls", description = "seg (segmentation) or cls (classification).")
+    String task;
+
+    @Option(names = "--train", paramLabel = "DIR|CSV", description = "Training data (see above).")
+    Path train;
+
+    @Option(names = "--val", paramLabel = "DIR|CSV", description = "Validation data; picks the best checkpoint.")
+    Path val;
+
+    @Option(names = "--test", paramLabel = "DIR|CSV", description = "Test data, scored with the best weights after training.")
+    Path test;
+
+    @Option(names = "--preset", paramLabel = "NAME", description = "A data set preset (cover4j info --presets), with --data.")
+    String preset;
+
+    @Option(names = "--data", paramLabel = "DIR", description = "Data folder of --preset.")
+    Path data;
+
+    @Option(names = "--init", paramLabel = "CKPT", description = "Pre-trained weights: a cover4j pre-training folder or checkpoint (last.safetensors/last.json), "
+            + "or a reference state dict (.npz/.safetensors). Only backbone.* is used; without --init the network starts from scratch.")
+    Path init;
+
+    @Option(names = "--mode", defaultValue = "finetune", paramLabel = "MODE", description = "finetune (all parameters) or linear (frozen backbone, head only) (default: ${DEFAULT-VALUE}).")
+    String mode;
+
+    @Option(names = "--out", paramLabel = "DIR", defaultValue = "cover4j-out/finetune", description = "Output folder (default: ${DEFAULT-VALUE}).")
+    Path out;
+
+    @Option(names = "--dim", paramLabel = "D", description = "2 or 3 (default: the checkpoint's, else from the first training image).")
+    Integer dim;
+
+    @Option(names = "--patch", paramLabel = "N[,N..]", split = ",", description = "Patch size (segmentation) or input size (classification), "
+            + "multiples of 16; one value for all axes (default: " + Finetuning.DEFAULT_PATCH_2D + " in 2D, " + Finetuning.DEFAULT_PATCH_3D + " in 3D).")
+    int[] patch;
+
+    @Option(names = "--steps", paramLabel = "N", defaultValue = "500", description = "Training steps (default: ${DEFAULT-VALUE}).")
+    int steps;
+
+    @Option(names = "--batch", paramLabel = "B", defaultValue = "4", description = "Patches or images per step (default: ${DEFAULT-VALUE}).")
+    int batch;
+
+    @Option(names = "--lr", paramLabel = "LR", defaultValue = "1e-4", description = "Adam learning rate (default: ${DEFAULT-VALUE}, the paper's).")
+    double lr;
+
+    @Option(names = "--weight-decay", paramLabel = "W", defaultValue = "0", description = "Adam's L2 weight decay (default: ${DEFAULT-VALUE}).")
+    double weightDecay;
+
+    @Option(names = "--classes", paramLabel = "K", description = "Number of classes, background included (default: from the labels).")
+    Integer classes;
+
+    @Option(names = "--class-weights", paramLabel = "W,...", split = ",", description = "Classification: cross-entropy weight per class.")
+    double[] classWeights;
+
+    @Option(names = "--label-fraction", paramLabel = "F", defaultValue = "1", description = "Keep a seeded fraction of the labelled training cases, e.g. 0.25 (default: ${DEFAULT-VALUE}).")
+    double labelFraction;
+
+    @Option(names = "--foreground-oversample", paramLabel = "P", defaultValue = "0.33", description = "Share of patches centred on a foreground voxel (default: ${DEFAULT-VALUE}).")
+    double foregroundOversample;
+
+    @Option(names = "--val-every", paramLabel = "N", defaultValue = "50", description = "Validate (and save the resumable state) every N steps (default: ${DEFAULT-VALUE}).")
+    int valEvery;
+
+    @Option(names = "--patience", paramLabel = "N", defaultValue = "0", description = "Stop after N validations without improvement (default: ${DEFAULT-VALUE} = never).")
+    int patience;
+
+    @Option(names = "--normalize", paramLabel = "KIND", defaultValue = "auto", description = "Intensity normalisation: auto (8-bit /255, else percentiles 0.5-99.5, as pre-training), "
+            + "none, div:255, minmax, clip:LO,HI, zscore, zscore-nonzero, pct:PLO,PHI (default: ${DEFAULT-VALUE}).")
+    String normalize;
+
+    @Option(names = "--binary-labels", description = "Read label maps as masks: every non-zero value is class 1 (0/255 PNG masks).")
+    boolean binaryLabels;
+
+    @Option(names = "--channels", paramLabel = "C,...", split = ",", description = "Nine U-Net channel counts (default: the checkpoint's, else 32,64,128,256,512,256,128,64,32).")
+    int[] channels;
+
+    @Option(names = "--seed", defaultValue = "0", description = "Seed of every random number of the run (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--resume", description = "Continue the run in --out from its last state (only --steps, --device may change).")
+    boolean resume;
+
+    @Option(names = "--force", description = "Replace a fine-tuned model already in --out.")
+    boolean force;
+
+    /** Options whose value a resumed run must keep, with the settings component each sets. */
+    private static final Map<String, String> KEPT_ON_RESUME = new LinkedHashMap<>();
+
+    static {
+        String[][] pairs = {{"--task", "task"}, {"--train", "train"}, {"--val", "val"}, {"--test", "test"}, {"--preset", "preset"},
+                {"--data", "data"}, {"--init", "init"}, {"--mode", "mode"}, {"--dim", "dims"}, {"--patch", "patch"}, {"--batch", "batch"},
+                {"--lr", "lr"}, {"--weight-decay", "weightDecay"}, {"--seed", "seed"}, {"--classes", "classes"},
+                {"--class-weights", "classWeights"}, {"--label-fraction", "labelFraction"}, {"--foreground-oversample", "foregroundOversample"},
+                {"--val-every", "valEvery"}, {"--patience", "patience"}, {"--normalize", "normalization"}, {"--binary-labels", "binaryLabels"},
+                {"--channels", "channels"}, {"--threads", "threads"}};
+        for (String[] p : pairs) KEPT_ON_RESUME.put(p[0], p[1]);
+    }
+
+    @Override
+    public Integer call() {
+        FinetuneSettings given = settings();
+        if (resume) checkResume(given);
+        String cmdLine = String.join(" ", spec.commandLine().getParseResult().originalArgs());
+        Finetuning.Result r = Finetuning.run(given, resume, force, out, System.err, cmdLine, true);
+        PrintWriter o = spec.commandLine().getOut();
+        FineTuner.Progress p = r.progress();
+        o.printf(Locale.ROOT, "done: step %d%s, best val %s %.4f at step %d%n", p.step(), p.stopped() ? " (stopped early)" : "",
+                r.spec().task().metric(), p.bestMetric(), p.bestStep());
+        o.printf("  model: %s (%s, %s)%n  metrics: %s%n", out, ModelFiles.MODEL_JSON, ModelFiles.BEST, out.resolve("metrics.csv"));
+        if (r.testMetrics() != null) {
+            String key = r.spec().task().metric();
+            o.printf(Locale.ROOT, "  test: %s %.4f (%s)%n", key, ((Number) r.testMetrics().get(key)).doubleValue(), out.resolve("test/metrics.json"));
+        }
+        o.flush();
+        return 0;
+    }
+
+    FinetuneSettings settings() {
+        return new FinetuneSettings(task, str(train), str(val), str(test), preset, str(data), str(init), mode,
+                dim == null ? 0 : dim, patch, batch, steps, lr, weightDecay, seed, classes == null ? 0 : classes, classWeights,
+                labelFraction, foregroundOversample, valEvery, patience, normalize, binaryLabels, channels, common.threadsOrDefault(),
+                common.device);
+    }
+
+    private static String str(Path p) {
+        return p == null ? null : p.toString();
+    }
+
+    /** A resumed run keeps its configuration: any explicitly given option must agree with the saved one. */
+    private void checkResume(FinetuneSettings given) {
+        Map<?, ?> doc = ModelFiles.readState(out).doc();
+        FinetuneSettings saved = ModelFiles.fromTree(doc.get("settings"), FinetuneSettings.class, out.resolve(ModelFiles.STATE_JSON));
+        CommandLine.ParseResult pr = spec.commandLine().getParseResult();
+        for (Map.Entry<String, String> e : KEPT_ON_RESUME.entrySet()) {
+            if (!pr.hasMatchedOption(e.getKey())) continue;
+            Object a = component(saved, e.getValue());
+            Object b = component(given, e.getValue());
+            if (!Objects.deepEquals(a, b)) {
+                throw CoverException.usage(e.getKey() + " " + show(b) + " differs from the saved run's " + show(a) + " ("
+                        + out.resolve(ModelFiles.STATE_JSON) + "); a resumed run keeps its configuration");
+            }
+        }
+    }
+
+    private static Object component(FinetuneSettings s, String name) {
+        try {
+            for (RecordComponent rc : FinetuneSettings.class.getRecordComponents()) {
+                if (rc.getName().equals(name)) return rc.getAccessor().invoke(s);
+            }
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException(e);
+        }
+        throw new IllegalStateException("no settings component " + name);
+    }
+
+    private static String show(Object o) {
+        if (o instanceof int[] a) return java.util.Arrays.toString(a);
+        if (o instanceof double[] a) return java.util.Arrays.toString(a);
+        return String.valueOf(o);
+    }
+}

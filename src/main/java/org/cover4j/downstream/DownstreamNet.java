@@ -1,0 +1,95 @@
+package org.cover4j.downstream;
+
+import org.bytedeco.pytorch.Device;
+import org.bytedeco.pytorch.NoGradGuard;
+import org.bytedeco.pytorch.Tensor;
+import org.cover4j.nn.Params;
+import org.cover4j.nn.UNet;
+import org.cover4j.util.Rng;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A U-Net backbone (parameter names {@code backbone.*}, exactly as in a COVER checkpoint, so pre-trained
+ * weights load unchanged) with a task head. Backbone and head keep their tensors in separate {@link Params}
+ * so that a linear probe hands only the head to the optimizer; the state dict is the two concatenated.
+ */
+public final class DownstreamNet {
+    public static final String BACKBONE_PREFIX = "backbone.";
+
+    private final ModelSpec spec;
+    private final Params backboneParams;
+    private final UNet backbone;
+    private final Head head;
+
+    /** A freshly initialised network; the same seed gives the same weights (backbone as a COVER model's). */
+    public DownstreamNet(ModelSpec spec, Device device, Rng rng) {
+        this.spec = spec;
+        this.backboneParams = new Params(device);
+        // derive(7).derive(1) is the stream CoverModel's backbone is drawn from for the same seed (Pretraining.method),
+        // so "from scratch" starts from the very weights a COVER run with this seed starts from.
+        this.backbone = new UNet(backboneParams, BACKBONE_PREFIX, spec.dims(), spec.inChannels(), spec.channels(), rng.derive(7).derive(1));
+        Params headParams = new Params(device);
+        int[] lc = backbone.levelChannels();
+        Rng headRng = rng.derive(8);
+        this.head = spec.task() == Task.SEG
+                ? new SegmentationHead(headParams, spec.dims(), lc[0], spec.numClasses(), headRng)
+                : new ClassificationHead(headParams, lc[4], spec.numClasses(), headRng);
+    }
+
+    public ModelSpec spec() {
+        return spec;
+    }
+
+    public Params backboneParams() {
+        return backboneParams;
+    }
+
+    public Params headParams() {
+        return head.params();
+    }
+
+    /** Logits for {@code x} (B, C, *S). With {@code frozenBackbone} the backbone runs without autograd (linear probe). */
+    public Tensor forward(Tensor x, boolean frozenBackbone) {
+        List<Tensor> levels;
+        if (frozenBackbone) {
+            try (NoGradGuard g = new NoGradGuard()) {
+                levels = backbone.levels(x);
+            }
+        } else {
+            levels = backbone.levels(x);
+        }
+        return head.apply(levels);
+    }
+
+    /** The whole state dict (backbone then head), for checkpoints. */
+    public LinkedHashMap<String, float[]> toArrays() {
+        LinkedHashMap<String, float[]> out = backboneParams.toArrays();
+        out.putAll(head.params().toArrays());
+        return out;
+    }
+
+    public Map<String, long[]> shapes() {
+        LinkedHashMap<String, long[]> out = new LinkedHashMap<>(backboneParams.shapes());
+        out.putAll(head.params().shapes());
+        return out;
+    }
+
+    /** Loads a whole state dict written by {@link #toArrays()}; names and shapes must match exactly. */
+    public void load(Map<String, float[]> values, Map<String, long[]> shapes, String source) {
+        Map<String, float[]> bv = new LinkedHashMap<>();
+        Map<String, float[]> hv = new LinkedHashMap<>();
+        for (Map.Entry<String, float[]> e : values.entrySet()) {
+            (e.getKey().startsWith(BACKBONE_PREFIX) ? bv : hv).put(e.getKey(), e.getValue());
+        }
+        backboneParams.load(bv, shapes, source);
+        head.params().load(hv, shapes, source);
+    }
+
+    /** Number of trainable scalars (backbone + head). */
+    public long count() {
+        return backboneParams.count() + head.params().count();
+    }
+}

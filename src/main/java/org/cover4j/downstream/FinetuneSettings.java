@@ -1,0 +1,77 @@
+package org.cover4j.downstream;
+
+import org.cover4j.util.CoverException;
+
+/**
+ * Everything that defines a fine-tuning run, recorded in {@code model.json} and {@code train-state.json} so that
+ * {@code --resume} continues exactly the same run. Paths are as given on the command line.
+ */
+public record FinetuneSettings(
+        String task,
+        String train,
+        String val,
+        String test,
+        String preset,
+        String data,
+        String init,
+        String mode,
+        int dims,
+        int[] patch,
+        int batch,
+        int steps,
+        double lr,
+        double weightDecay,
+        long seed,
+        int classes,
+        double[] classWeights,
+        double labelFraction,
+        double foregroundOversample,
+        int valEvery,
+        int patience,
+        String normalization,
+        boolean binaryLabels,
+        int[] channels,
+        int threads,
+        String device) {
+
+    public FinetuneSettings {
+        if (batch < 1) throw CoverException.usage("--batch must be >= 1, got " + batch);
+        if (steps < 1) throw CoverException.usage("--steps must be >= 1, got " + steps);
+        if (!(lr > 0) || Double.isInfinite(lr)) throw CoverException.usage("--lr must be > 0, got " + lr);
+        if (!(weightDecay >= 0)) throw CoverException.usage("--weight-decay must be >= 0, got " + weightDecay);
+        if (!(labelFraction > 0 && labelFraction <= 1)) throw CoverException.usage("--label-fraction must be in (0, 1], got " + labelFraction);
+        if (!(foregroundOversample >= 0 && foregroundOversample <= 1)) {
+            throw CoverException.usage("--foreground-oversample must be in [0, 1], got " + foregroundOversample);
+        }
+        if (valEvery < 1) throw CoverException.usage("--val-every must be >= 1, got " + valEvery);
+        if (patience < 0) throw CoverException.usage("--patience must be >= 0 (0 = no early stopping), got " + patience);
+        if (threads < 1) throw CoverException.usage("--threads must be >= 1, got " + threads);
+        if (classWeights != null) {
+            for (double w : classWeights) {
+                if (!(w > 0) || Double.isInfinite(w)) throw CoverException.usage("--class-weights must all be > 0, got " + w);
+            }
+        }
+    }
+
+    public Task taskKind() {
+        return Task.parse(task);
+    }
+
+    public Mode modeKind() {
+        return Mode.parse(mode);
+    }
+
+    /** The same run with another number of steps (what {@code --resume} may change). */
+    public FinetuneSettings withSteps(int newSteps) {
+        return new FinetuneSettings(task, train, val, test, preset, data, init, mode, dims, patch, batch, newSteps, lr, weightDecay,
+                seed, classes, classWeights, labelFraction, foregroundOversample, valEvery, patience, normalization, binaryLabels,
+                channels, threads, device);
+    }
+
+    /** The same run on another device. */
+    public FinetuneSettings withDevice(String newDevice) {
+        return new FinetuneSettings(task, train, val, test, preset, data, init, mode, dims, patch, batch, steps, lr, weightDecay,
+                seed, classes, classWeights, labelFraction, foregroundOversample, valEvery, patience, normalization, binaryLabels,
+                channels, threads, newDevice);
+    }
+}
