@@ -138,6 +138,13 @@ public final class ModelFiles {
         return new Loaded(spec, w.values(), w.shapes(), doc, json.getParent());
     }
 
+    /** The network of a model folder with its best weights, on {@code device}. */
+    public static DownstreamNet openNet(Loaded m, org.bytedeco.pytorch.Device device) {
+        DownstreamNet net = new DownstreamNet(m.spec(), device, new org.cover4j.util.Rng(0));
+        net.load(m.weights(), m.shapes(), m.dir().resolve(BEST).toString());
+        return net;
+    }
+
     /** The state for {@code --resume}: its JSON document and the last weights and optimizer moments. */
     public record State(Map<?, ?> doc, ModelSpec spec, Weights weights, Weights optimizer) {}
 
