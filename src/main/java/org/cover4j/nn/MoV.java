@@ -82,10 +82,18 @@ public final class MoV {
                 shifted = shifted.narrow(2 + d, start, spatial[d]);
                 bias = bias.narrow(2 + d, start, spatial[d]);
             }
-            logits[i] = qs.mul(shifted).view(headView).sum(new long[] {1}, false, keepType).add(bias);
+            Tensor product = qs.mul(shifted);
+            Tensor perHead = product.view(headView);
+            Tensor dot = perHead.sum(new long[] {1}, false, keepType);
+            logits[i] = dot.add(bias);
+            Ops.release(product, perHead, dot);
+            if (shifted != kp) Ops.release(shifted);
+            if (bias != biasPad) Ops.release(bias);
         }
         Tensor masked = Ops.stack(1, logits); // (B, N, heads, *S)
+        Ops.release(logits);
         Tensor attn = Ops.softmax(masked, 1);
+        Ops.release(masked);
         if (attnOut != null) attnOut[0] = attn;
 
         // out[b, d, p] = (1/h) Σ_n v_n[d] Σ_j attn[b, n, j, p]

@@ -99,6 +99,7 @@ public final class UNet implements Backbone {
             Tensor upsampled = Ops.upsample2x(deeper, false);
             record(trace, UP[i] + ".up", upsampled);
             Tensor joined = Ops.cat(1, down[3 - i], upsampled);
+            if (trace == null) Ops.release(upsampled);
             up[i] = doubleConvForward(joined, UP[i] + ".conv.double_conv", trace);
             record(trace, UP[i] + ".conv", up[i]);
             record(trace, UP[i], up[i]);
@@ -117,7 +118,8 @@ public final class UNet implements Backbone {
             long groups = y.size(1) / 8;
             y = Ops.groupNorm(y, groups, params.get(p + "." + (base + 1) + ".weight"), params.get(p + "." + (base + 1) + ".bias"));
             record(trace, name + "." + (base + 1), y);
-            y = Ops.leakyRelu(y, 0.2);
+            // In place (GroupNorm's backward does not need its output), except when tracing every sub-module.
+            y = trace == null ? Ops.leakyReluInPlace(y, 0.2) : Ops.leakyRelu(y, 0.2);
             record(trace, name + "." + (base + 2), y);
         }
         record(trace, name, y);
