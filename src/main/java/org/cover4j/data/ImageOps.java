@@ -1,5 +1,6 @@
 package org.cover4j.data;
 
+import org.cover4j.io.Affines;
 import org.cover4j.util.CoverException;
 
 import java.util.Arrays;
@@ -106,7 +107,10 @@ public final class ImageOps {
      */
     public static Image reorientToRas(Image img) {
         if (img.ndim() < 3) return img;
-        int[][] ornt = Orientation.ornt(img.affine());
+        int[][] ornt = Affines.ornt(img.affine());
+        for (int[] o : ornt) {
+            if (o[0] < 0) throw new CoverException("cannot reorient: the affine has a degenerate direction " + java.util.Arrays.deepToString(img.affine()));
+        }
         int nd = img.ndim();
         int[] perm = new int[nd];      // new axis k comes from old axis perm[k]
         boolean[] flip = new boolean[nd];

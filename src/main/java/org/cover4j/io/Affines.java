@@ -130,11 +130,12 @@ public final class Affines {
     }
 
     /**
-     * nibabel's {@code aff2axcodes(affine)}: for each voxel axis the world direction it most points along
-     * ({@code R/L}, {@code A/P}, {@code S/I}), assigned greedily axis by axis on the orthogonalised rotation;
-     * {@code ?} for an axis with no direction.
+     * nibabel's {@code io_orientation}: for each of the first three voxel axes {@code {worldAxis, sign}} with
+     * worldAxis 0 = R, 1 = A, 2 = S and sign +1 towards R/A/S, -1 towards L/P/I; {@code {-1, 0}} for an axis
+     * with no direction. The direction columns are normalised and orthogonalised (polar factor), then each
+     * voxel axis in turn takes the world axis it points along most that no earlier axis has taken.
      */
-    public static String axcodes(double[][] affine) {
+    public static int[][] ornt(double[][] affine) {
         double[][] rs = new double[3][3];
         for (int j = 0; j < 3; j++) {
             double norm = 0;
@@ -144,26 +145,32 @@ public final class Affines {
             for (int i = 0; i < 3; i++) rs[i][j] = affine[i][j] / norm;
         }
         double[][] r = polar(rs);
-        String[][] labels = {{"L", "R"}, {"P", "A"}, {"I", "S"}};
-        StringBuilder out = new StringBuilder();
+        int[][] out = new int[3][];
         for (int j = 0; j < 3; j++) {
             int best = -1;
-            double bestAbs = 0;
-            boolean allZero = true;
+            double bestAbs = 1e-8;
             for (int i = 0; i < 3; i++) {
-                if (Math.abs(r[i][j]) > 1e-8) allZero = false;
                 if (Math.abs(r[i][j]) > bestAbs) {
                     bestAbs = Math.abs(r[i][j]);
                     best = i;
                 }
             }
-            if (allZero || best < 0) {
-                out.append('?');
+            if (best < 0) {
+                out[j] = new int[] {-1, 0};
                 continue;
             }
-            out.append(labels[best][r[best][j] < 0 ? 0 : 1]);
-            for (int k = 0; k < 3; k++) r[best][k] = 0;
+            out[j] = new int[] {best, r[best][j] < 0 ? -1 : 1};
+            for (int k = 0; k < 3; k++) r[best][k] = 0; // that world axis is taken
         }
+        return out;
+    }
+
+    /** nibabel's {@code aff2axcodes}: one letter per voxel axis ({@code R/L}, {@code A/P}, {@code S/I}; {@code ?} if none). */
+    public static String axcodes(double[][] affine) {
+        String pos = "RAS";
+        String neg = "LPI";
+        StringBuilder out = new StringBuilder();
+        for (int[] o : ornt(affine)) out.append(o[0] < 0 ? '?' : (o[1] > 0 ? pos : neg).charAt(o[0]));
         return out.toString();
     }
 
@@ -191,6 +198,32 @@ public final class Affines {
         double[][] m = new double[4][4];
         for (int i = 0; i < 4; i++) m[i][i] = 1;
         return m;
+    }
+
+    public static double[][] multiply(double[][] a, double[][] b) {
+        double[][] c = new double[4][4];
+        for (int i = 0; i < 4; i++) {
+            for (int j = 0; j < 4; j++) {
+                double s = 0;
+                for (int k = 0; k < 4; k++) s += a[i][k] * b[k][j];
+                c[i][j] = s;
+            }
+        }
+        return c;
+    }
+
+    /**
+     * The affine of a grid whose index {@code j} along axis {@code a} is old index {@code scale[a]*j + shift[a]}:
+     * column a scaled, translation moved by {@code shift[a]} old voxels. Axes beyond the third (time) are not
+     * part of the spatial affine and are ignored.
+     */
+    public static double[][] scaleShift(double[][] affine, double[] scale, double[] shift) {
+        double[][] m = identity();
+        for (int a = 0; a < Math.min(3, scale.length); a++) {
+            m[a][a] = scale[a];
+            m[a][3] = shift[a];
+        }
+        return multiply(affine, m);
     }
 
     static double det3(double[][] m) {

@@ -31,6 +31,7 @@ public final class AtomicFiles {
         try {
             if (dir != null) Files.createDirectories(dir);
             tmp = Files.createTempFile(dir, "." + abs.getFileName() + ".", ".tmp");
+            readableByAll(tmp);
             try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16)) {
                 content.writeTo(out);
             }
@@ -50,6 +51,18 @@ public final class AtomicFiles {
                     // The write already failed; that error is the one to report.
                 }
             }
+        }
+    }
+
+    /**
+     * Temporary files are created owner-only (0600); outputs are ordinary files, so give them the usual
+     * rw-r--r-- where the file system has POSIX permissions.
+     */
+    private static void readableByAll(Path file) {
+        try {
+            Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        } catch (UnsupportedOperationException | IOException e) {
+            // not a POSIX file system: keep its defaults
         }
     }
 }

@@ -1,12 +1,13 @@
 package org.cover4j.train;
 
+import org.cover4j.io.AtomicFiles;
+
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
@@ -44,9 +45,8 @@ public final class MetricsLog implements AutoCloseable {
                     }
                 }
             }
-            Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-            Files.write(tmp, kept, StandardCharsets.UTF_8);
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            byte[] text = (String.join("\n", kept) + "\n").getBytes(StandardCharsets.UTF_8);
+            AtomicFiles.write(file, out -> out.write(text));
             BufferedWriter w = Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.APPEND);
             return new MetricsLog(w, columns);
         } catch (IOException e) {

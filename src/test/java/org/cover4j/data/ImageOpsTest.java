@@ -119,14 +119,14 @@ class ImageOpsTest {
         float[] d = new float[3 * 4 * 5];
         for (int i = 0; i < d.length; i++) d[i] = i;
         Image img = image(d, 1, new int[] {3, 4, 5}, new double[] {1, 1, 1}, aff);
-        assertEquals("LPS", Orientation.axcodes(aff));
+        assertEquals("LPS", org.cover4j.io.Affines.axcodes(aff));
         Image ras = ImageOps.reorientToRas(img);
         double[][] expected = {{1, 0, 0, 8}, {0, 1, 0, 17}, {0, 0, 1, -5}, {0, 0, 0, 1}};
         for (int r = 0; r < 4; r++) assertArrayEquals(expected[r], ras.affine()[r], 1e-12);
         assertArrayEquals(new int[] {3, 4, 5}, ras.shape());
         // new[i,j,k] = old[2-i, 3-j, k]
         assertEquals(d[((2 - 1) * 4 + (3 - 2)) * 5 + 4], ras.data()[(1 * 4 + 2) * 5 + 4]);
-        assertEquals("RAS", Orientation.axcodes(ras.affine()));
+        assertEquals("RAS", org.cover4j.io.Affines.axcodes(ras.affine()));
     }
 
     @Test
@@ -138,7 +138,7 @@ class ImageOpsTest {
         float[] d = new float[4 * 5 * 6];
         for (int i = 0; i < d.length; i++) d[i] = i;
         Image img = image(d, 1, new int[] {4, 5, 6}, new double[] {1.5, 3, 2}, aff);
-        assertEquals("SRP", Orientation.axcodes(aff));
+        assertEquals("SRP", org.cover4j.io.Affines.axcodes(aff));
         Image ras = ImageOps.reorientToRas(img);
         double[][] expected = {{3, 0, 0, 1}, {0, 2, 0, -8}, {0, 0, 1.5, 3}, {0, 0, 0, 1}};
         for (int r = 0; r < 4; r++) assertArrayEquals(expected[r], ras.affine()[r], 1e-12);
@@ -159,7 +159,7 @@ class ImageOpsTest {
         for (int i = 0; i < d.length; i++) d[i] = i;
         Image img = image(d, 1, shape, new double[] {1, 0.8, 1.2}, aff);
         Image ras = ImageOps.reorientToRas(img);
-        assertEquals("RAS", Orientation.axcodes(ras.affine()));
+        assertEquals("RAS", org.cover4j.io.Affines.axcodes(ras.affine()));
         int[] ns = ras.shape();
         for (int i = 0; i < ns[0]; i++) for (int j = 0; j < ns[1]; j++) for (int k = 0; k < ns[2]; k++) {
             int v = (int) ras.data()[(i * ns[1] + j) * ns[2] + k];
