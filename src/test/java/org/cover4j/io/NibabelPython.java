@@ -15,7 +15,7 @@ import java.util.concurrent.TimeUnit;
  * liblapack3, libgfortran5) are unpacked beside it. Everything is optional: {@link #run} is empty when nibabel
  * cannot be imported, and the calling test skips.
  */
-final class NibabelPython {
+public final class NibabelPython {
     private static final String[] PY_PACKAGES = {"python3-nibabel", "python3-numpy", "python3-packaging"};
     private static final String[][] LIBS = {
             {"libblas3", "usr/lib/x86_64-linux-gnu/blas"},
@@ -26,7 +26,7 @@ final class NibabelPython {
     private NibabelPython() {}
 
     /** Runs a Python script with nibabel importable; its stdout, or empty when nibabel is unavailable. */
-    static synchronized Optional<String> run(String script) {
+    public static synchronized Optional<String> run(String script) {
         if (available == null) available = exec("import nibabel").isPresent();
         if (!available) return Optional.empty();
         Optional<String> out = exec(script);
