@@ -1,0 +1,214 @@
+package org.cover4j.cli;
+
+import org.cover4j.data.Image;
+import org.cover4j.downstream.DownstreamNet;
+import org.cover4j.downstream.ModelSpec;
+import org.cover4j.downstream.Task;
+import org.cover4j.io.MedicalImages;
+import org.cover4j.io.SafeTensors;
+import org.cover4j.util.Rng;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import static org.cover4j.cli.DownstreamFixtures.TINY;
+import static org.cover4j.cli.DownstreamFixtures.json;
+import static org.cover4j.cli.DownstreamFixtures.seg;
+import static org.cover4j.cli.DownstreamFixtures.tensors;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** {@code cover4j finetune} end to end on small phantom files, and its refusals of bad input. */
+class FinetuneCommandTest {
+    @TempDir
+    static Path shared;
+    static Path data;
+    static Path pretrain;
+
+    @BeforeAll
+    static void setUp() {
+        data = DownstreamFixtures.seg2d(shared.resolve("seg"), 4, 2, 48);
+        pretrain = DownstreamFixtures.pretrain(shared.resolve("pretrain"));
+    }
+
+    @Test
+    void segmentationWritesAModelThatDescribesItself(@TempDir Path tmp) throws Exception {
+        Path out = tmp.resolve("m");
+        CliRunner.Run r = CliRunner.run(seg(data, out, 4, "--test", data.resolve("test").toString()));
+        assertEquals(0, r.code(), r.err());
+        Map<?, ?> model = (Map<?, ?>) json(out.resolve("model.json")).get("model");
+        assertEquals("seg", model.get("task"));
+        assertEquals(5, model.get("num_classes"), "phantom labels 0..4");
+        assertEquals(List.of(32, 32), model.get("patch"));
+        assertEquals(List.of(8, 16, 32, 64, 128, 64, 32, 16, 8), model.get("channels"));
+        assertEquals("auto", model.get("normalization"));
+        Map<String, SafeTensors.Tensor> w = tensors(out.resolve("best.safetensors"));
+        assertArrayEquals(new long[] {5, 8, 1, 1}, w.get("seg_head.weight").shape());
+        assertTrue(w.containsKey("backbone.inc.double_conv.0.weight"));
+        List<String> rows = Files.readAllLines(out.resolve("metrics.csv"));
+        assertEquals(5, rows.size(), "header + one row per step");
+        assertTrue(rows.get(0).contains("val_mean_dice"));
+        assertFalse(rows.get(2).endsWith(",,") , "validated at step 2: " + rows.get(2));
+        Map<?, ?> test = json(out.resolve("test/metrics.json"));
+        double d = ((Number) test.get("mean_dice")).doubleValue();
+        assertTrue(d >= 0 && d <= 1);
+        assertTrue(Files.exists(out.resolve("test/per_case.csv")));
+    }
+
+    @Test
+    void linearProbeTrainsOnlyTheHeadOnTheCoverBackbone(@TempDir Path tmp) {
+        Path lin = tmp.resolve("linear");
+        CliRunner.Run r = CliRunner.run(seg(data, lin, 4, "--init", pretrain.toString(), "--mode", "linear", "--lr", "1e-2"));
+        assertEquals(0, r.code(), r.err());
+        Path ft = tmp.resolve("finetune");
+        r = CliRunner.run(seg(data, ft, 4, "--init", pretrain.resolve("checkpoints/last.json").toString(), "--lr", "1e-2"));
+        assertEquals(0, r.code(), r.err());
+        Map<String, SafeTensors.Tensor> ckpt = tensors(pretrain.resolve("checkpoints/last.safetensors"));
+        Map<String, SafeTensors.Tensor> linear = tensors(lin.resolve("last.safetensors"));
+        Map<String, SafeTensors.Tensor> tuned = tensors(ft.resolve("last.safetensors"));
+        int backbone = 0;
+        boolean tunedMoved = false;
+        for (Map.Entry<String, SafeTensors.Tensor> e : linear.entrySet()) {
+            if (!e.getKey().startsWith("backbone.")) continue;
+            backbone++;
+            assertArrayEquals(ckpt.get(e.getKey()).data(), e.getValue().data(), 0f, e.getKey() + " changed in linear mode");
+            tunedMoved |= !java.util.Arrays.equals(ckpt.get(e.getKey()).data(), tuned.get(e.getKey()).data());
+        }
+        assertEquals(ckpt.keySet().stream().filter(k -> k.startsWith("backbone.")).count(), backbone);
+        assertTrue(tunedMoved, "fine-tuning moves the backbone");
+        Map<String, SafeTensors.Tensor> scratch = tensors(lin.resolve("best.safetensors"));
+        assertTrue(scratch.containsKey("seg_head.weight"));
+    }
+
+    @Test
+    void resumedRunEqualsAnUninterruptedRun(@TempDir Path tmp) {
+        Path full = tmp.resolve("full");
+        assertEquals(0, CliRunner.run(seg(data, full, 4, "--seed", "3")).code());
+        Path split = tmp.resolve("split");
+        assertEquals(0, CliRunner.run(seg(data, split, 2, "--seed", "3")).code());
+        CliRunner.Run r = CliRunner.run(seg(data, split, 4, "--seed", "3", "--resume"));
+        assertEquals(0, r.code(), r.err());
+        Map<String, SafeTensors.Tensor> a = tensors(full.resolve("last.safetensors"));
+        Map<String, SafeTensors.Tensor> b = tensors(split.resolve("last.safetensors"));
+        assertEquals(a.keySet(), b.keySet());
+        for (String k : a.keySet()) assertArrayEquals(a.get(k).data(), b.get(k).data(), 0f, k + " differs after resume");
+        CliRunner.Run changed = CliRunner.run(seg(data, split, 6, "--seed", "4", "--resume"));
+        assertEquals(2, changed.code());
+        assertTrue(changed.err().contains("--seed 4 differs from the saved run's 3"), changed.err());
+    }
+
+    @Test
+    void classificationFromClassFolders(@TempDir Path tmp) throws Exception {
+        Path cls = DownstreamFixtures.cls2d(tmp.resolve("cls"), 3, 32);
+        Path out = tmp.resolve("m");
+        CliRunner.Run r = CliRunner.run("finetune", "--task", "cls", "--train", cls.resolve("train").toString(), "--val",
+                cls.resolve("val").toString(), "--test", cls.resolve("val").toString(), "--channels", TINY, "--patch", "32",
+                "--batch", "4", "--steps", "4", "--val-every", "2", "--threads", "1", "--class-weights", "1,2", "--out", out.toString());
+        assertEquals(0, r.code(), r.err());
+        Map<?, ?> model = (Map<?, ?>) json(out.resolve("model.json")).get("model");
+        assertEquals("cls", model.get("task"));
+        assertEquals(List.of("bright", "dark"), model.get("class_names"));
+        assertArrayEquals(new long[] {2, 128}, tensors(out.resolve("best.safetensors")).get("cls_head.weight").shape());
+        Map<?, ?> test = json(out.resolve("test/metrics.json"));
+        assertEquals(6, test.get("n"));
+        assertTrue(test.containsKey("accuracy") && test.containsKey("auc"));
+    }
+
+    @Test
+    void refusesToOverwriteAModelUnlessForced(@TempDir Path tmp) throws Exception {
+        Path out = tmp.resolve("m");
+        assertEquals(0, CliRunner.run(seg(data, out, 2)).code());
+        byte[] before = Files.readAllBytes(out.resolve("model.json"));
+        CliRunner.Run again = CliRunner.run(seg(data, out, 2, "--seed", "9"));
+        assertEquals(2, again.code());
+        assertTrue(again.err().contains("already holds a fine-tuned model"), again.err());
+        assertArrayEquals(before, Files.readAllBytes(out.resolve("model.json")));
+        assertEquals(0, CliRunner.run(seg(data, out, 2, "--seed", "9", "--force")).code());
+    }
+
+    @Test
+    void labelsOutsideTheDeclaredClassesNameTheFile(@TempDir Path tmp) {
+        Path out = tmp.resolve("m");
+        CliRunner.Run r = CliRunner.run(seg(data, out, 2, "--classes", "3"));
+        assertEquals(3, r.code(), r.err());
+        assertTrue(r.err().contains("labels") && r.err().contains("case_0") && r.err().contains("outside the declared classes 0..2"), r.err());
+        assertEquals(1, r.err().strip().lines().count(), "one line: " + r.err());
+        assertFalse(Files.exists(out.resolve("model.json")));
+    }
+
+    @Test
+    void aClassWithoutExamplesIsRefused(@TempDir Path tmp) {
+        CliRunner.Run r = CliRunner.run(seg(data, tmp.resolve("m"), 2, "--classes", "6"));
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("class 5 has no labelled voxel"), r.err());
+    }
+
+    @Test
+    void labelOfAnotherShapeIsRefused(@TempDir Path tmp) throws Exception {
+        Path bad = DownstreamFixtures.seg2d(tmp.resolve("bad"), 2, 1, 32);
+        Path label = bad.resolve("train/labels/case_001.png");
+        MedicalImages.write(label, new Image(new float[30 * 32], 1, new int[] {30, 32}, new double[] {1, 1}, null, "memory", "uint8"));
+        CliRunner.Run r = CliRunner.run(seg(bad, tmp.resolve("m"), 2));
+        assertEquals(3, r.code());
+        assertTrue(r.err().contains(label.toString()) && r.err().contains("shape"), r.err());
+    }
+
+    @Test
+    void checkpointsThatDoNotFitAreRefusedByName(@TempDir Path tmp) {
+        // A 3D backbone for a 2D task.
+        DownstreamNet net3d = new DownstreamNet(new ModelSpec(Task.SEG, 3, 1, new int[] {8, 16, 32, 64, 128, 64, 32, 16, 8}, 2,
+                ModelSpec.numberedClasses(2), "auto", new int[] {16, 16, 16}, false), null, new Rng(0));
+        Path ckpt = tmp.resolve("three_d.safetensors");
+        SafeTensors.write(ckpt, net3d.toArrays(), net3d.shapes(), null);
+        CliRunner.Run r = CliRunner.run(seg(data, tmp.resolve("a"), 2, "--init", ckpt.toString(), "--dim", "2"));
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains(ckpt.toString()) && r.err().contains("a 3D checkpoint") && r.err().contains("2D task"), r.err());
+        // Without --dim the checkpoint makes the task 3D, and the 2D images are refused by name.
+        r = CliRunner.run(seg(data, tmp.resolve("b"), 2, "--init", ckpt.toString()));
+        assertNotEquals(0, r.code());
+        assertTrue(r.err().contains("case_000.png") && r.err().contains("the model is 3D"), r.err());
+        // Other channel counts than the checkpoint's.
+        r = CliRunner.run(seg(data, tmp.resolve("c"), 2, "--init", pretrain.toString(), "--channels", "16,32,64,128,256,128,64,32,16"));
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("differs from the checkpoint's 8,16,32,64,128,64,32,16,8"), r.err());
+        // A file without a backbone.
+        Path noBackbone = tmp.resolve("other.safetensors");
+        java.util.LinkedHashMap<String, float[]> v = new java.util.LinkedHashMap<>();
+        v.put("encoder.weight", new float[] {1f});
+        SafeTensors.write(noBackbone, v, Map.of("encoder.weight", new long[] {1}), null);
+        r = CliRunner.run(seg(data, tmp.resolve("d"), 2, "--init", noBackbone.toString()));
+        assertEquals(3, r.code());
+        assertTrue(r.err().contains(noBackbone.toString()) && r.err().contains("no backbone"), r.err());
+    }
+
+    @Test
+    void missingOrEmptyDataIsRefusedByName(@TempDir Path tmp) throws Exception {
+        CliRunner.Run r = CliRunner.run("finetune", "--task", "seg", "--train", tmp.resolve("nope").toString(), "--val",
+                data.resolve("val").toString(), "--out", tmp.resolve("m").toString());
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("--train " + tmp.resolve("nope")) && r.err().contains("no such file"), r.err());
+
+        Path noLabels = tmp.resolve("nolabels");
+        Files.createDirectories(noLabels.resolve("images"));
+        r = CliRunner.run("finetune", "--task", "seg", "--train", noLabels.toString(), "--val", data.resolve("val").toString(),
+                "--out", tmp.resolve("m").toString());
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("images/ and labels/"), r.err());
+
+        Path emptyVal = tmp.resolve("val.csv");
+        Files.writeString(emptyVal, "image,label\n");
+        r = CliRunner.run("finetune", "--task", "seg", "--train", data.resolve("train").toString(), "--val", emptyVal.toString(),
+                "--channels", TINY, "--out", tmp.resolve("m").toString());
+        assertNotEquals(0, r.code());
+        assertTrue(r.err().contains(emptyVal.toString()), r.err());
+        assertFalse(Files.exists(tmp.resolve("m/model.json")));
+    }
+}
