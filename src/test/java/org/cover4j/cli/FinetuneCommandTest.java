@@ -89,6 +89,39 @@ class FinetuneCommandTest {
     }
 
     @Test
+    void referenceStateDictsInNpzLoadTheirBackbone(@TempDir Path tmp) throws Exception {
+        // A DataParallel-style export: every key prefixed "module.", projection heads included (ignored).
+        Map<String, SafeTensors.Tensor> ckpt = tensors(pretrain.resolve("checkpoints/last.safetensors"));
+        Map<String, float[]> values = new java.util.LinkedHashMap<>();
+        Map<String, long[]> shapes = new java.util.LinkedHashMap<>();
+        ckpt.forEach((k, t) -> {
+            values.put("module." + k, t.data());
+            shapes.put("module." + k, t.shape());
+        });
+        Path npz = tmp.resolve("reference.npz");
+        org.cover4j.io.Npz.writeFloat32(npz, values, shapes);
+        Path out = tmp.resolve("m");
+        CliRunner.Run r = CliRunner.run(seg(data, out, 2, "--init", npz.toString(), "--mode", "linear"));
+        assertEquals(0, r.code(), r.err());
+        Map<String, SafeTensors.Tensor> w = tensors(out.resolve("best.safetensors"));
+        String k = "backbone.up4.conv.double_conv.3.weight";
+        assertArrayEquals(ckpt.get(k).data(), w.get(k).data(), 0f);
+    }
+
+    @Test
+    void labelFractionKeepsASeededSubsetOfTheTrainingCases(@TempDir Path tmp) throws Exception {
+        CliRunner.Run r = CliRunner.run(seg(data, tmp.resolve("a"), 2, "--label-fraction", "0.5"));
+        assertEquals(0, r.code(), r.err());
+        Object described = ((Map<?, ?>) json(tmp.resolve("a/model.json")).get("provenance")).get("data");
+        assertTrue(String.valueOf(described).startsWith("2 training cases from --train"), String.valueOf(described));
+        CliRunner.Run again = CliRunner.run(seg(data, tmp.resolve("b"), 2, "--label-fraction", "0.5"));
+        Object hashA = ((Map<?, ?>) json(tmp.resolve("a/model.json")).get("provenance")).get("data_listing_sha256");
+        Object hashB = ((Map<?, ?>) json(tmp.resolve("b/model.json")).get("provenance")).get("data_listing_sha256");
+        assertEquals(0, again.code());
+        assertEquals(hashA, hashB, "same seed, same labelled subset");
+    }
+
+    @Test
     void resumedRunEqualsAnUninterruptedRun(@TempDir Path tmp) {
         Path full = tmp.resolve("full");
         assertEquals(0, CliRunner.run(seg(data, full, 4, "--seed", "3")).code());
