@@ -29,7 +29,7 @@ import java.util.concurrent.Callable;
  * or, for a {@code .safetensors} file, its tensor names, dtypes, shapes and metadata. {@code --json} prints one
  * JSON object per file per line. Unreadable files raise {@link org.cover4j.util.CoverException}.
  */
-@Command(name = "info", header = "Show what cover4j reads from image files (and .safetensors contents).",
+@Command(name = "info", header = "Show what cover4j reads from image files, .safetensors contents and checkpoint descriptions (.json).",
         description = {"For each FILE print format, shape, datatype, spacing, orientation (e.g. RAS), the voxel-to-world",
                 "affine (RAS+ mm) and the intensity min/max/mean over finite voxels. Shapes are in the file's",
                 "index order (as nibabel reports them). A folder is read as a DICOM series."})
@@ -55,7 +55,8 @@ public class InfoCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         for (Path f : files) {
             String name = f.getFileName() == null ? f.toString() : f.getFileName().toString().toLowerCase(Locale.ROOT);
-            ObjectNode info = name.endsWith(".safetensors") ? safetensorsInfo(f) : imageInfo(f);
+            ObjectNode info = name.endsWith(".safetensors") ? safetensorsInfo(f)
+                    : name.endsWith(".json") ? checkpointInfo(f) : imageInfo(f);
             out.println(json ? compact(info) : text(info));
             out.flush();
         }
@@ -106,6 +107,23 @@ public class InfoCommand implements Callable<Integer> {
         return o;
     }
 
+    /** A cover4j checkpoint or model description ({@code last.json}, {@code model.json}): its whole record, provenance included. */
+    static ObjectNode checkpointInfo(Path f) {
+        JsonNode doc;
+        try {
+            doc = JSON.readTree(f.toFile());
+        } catch (java.io.IOException e) {
+            throw org.cover4j.util.CoverException.file(f, "not readable JSON (" + e.getMessage().lines().findFirst().orElse("") + ")");
+        }
+        if (doc == null || !doc.isObject() || !doc.path("format").asText().startsWith("cover4j")) {
+            throw org.cover4j.util.CoverException.file(f, "not a cover4j checkpoint or model description (no \"format\": \"cover4j-...\")");
+        }
+        ObjectNode o = JSON.createObjectNode();
+        o.put("file", f.toString());
+        o.setAll((ObjectNode) doc);
+        return o;
+    }
+
     /** JSON has no NaN: a statistic of an image without finite voxels is written as null. */
     private static void putNumber(ObjectNode o, String key, double v) {
         if (Double.isFinite(v)) o.put(key, v);
@@ -123,6 +141,17 @@ public class InfoCommand implements Callable<Integer> {
     private static String text(ObjectNode o) {
         StringBuilder b = new StringBuilder(o.get("file").asText()).append('\n');
         row(b, "format", o.get("format").asText());
+        if (o.get("format").asText().startsWith("cover4j")) {
+            o.fields().forEachRemaining(e -> {
+                if (e.getKey().equals("file") || e.getKey().equals("format")) return;
+                if (e.getValue().isObject() && e.getKey().equals("provenance")) {
+                    e.getValue().fields().forEachRemaining(p -> row(b, p.getKey(), p.getValue().asText()));
+                } else {
+                    row(b, e.getKey(), e.getValue().isValueNode() ? e.getValue().asText() : compact((ObjectNode) JSON.createObjectNode().set("v", e.getValue())).replaceFirst("^\\{\"v\":", "").replaceFirst("}$", ""));
+                }
+            });
+            return b.toString().stripTrailing();
+        }
         if (o.get("format").asText().equals("safetensors")) {
             row(b, "tensors", Integer.toString(o.get("tensors").size()));
             o.get("tensors").forEach(t -> b.append("    ").append(t.get("name").asText()).append("  ")

@@ -33,6 +33,20 @@ class CheckpointInteropTest {
         Path weights = out.resolve("checkpoints/last.safetensors");
         assertTrue(Files.exists(weights));
 
+        // `info` shows the checkpoint's record with its provenance, as text and as JSON.
+        Path json = out.resolve("checkpoints/last.json");
+        CliRunner.Run info = CliRunner.run("info", json.toString());
+        assertEquals(0, info.code(), info.err());
+        assertTrue(info.out().contains("data_listing_sha256") && info.out().contains("pretrain"), info.out());
+        CliRunner.Run infoJson = CliRunner.run("info", "--json", json.toString());
+        var node = new com.fasterxml.jackson.databind.ObjectMapper().readTree(infoJson.out());
+        assertEquals(1, node.get("step").asInt());
+        assertTrue(node.get("settings").get("data").isNull(), "phantom data has no folder");
+        assertEquals(64, node.get("provenance").get("data_listing_sha256").asText().length());
+        assertEquals(2, CliRunner.run("info", "--bogus").code());
+        Path notCheckpoint = Files.writeString(tmp.resolve("other.json"), "{\"a\": 1}");
+        assertEquals(3, CliRunner.run("info", notCheckpoint.toString()).code());
+
         // With a negligible learning rate the saved weights are the reference's (checks --init really loaded them).
         var refArrays = org.cover4j.io.Npz.read(ref);
         SafeTensors.Contents ours = SafeTensors.read(weights);
