@@ -47,7 +47,7 @@ public final class Finetuning {
     public record Result(ModelSpec spec, FineTuner.Progress progress, int trainCases, int valCases, Map<String, Object> testMetrics) {}
 
     /** The labelled data of a run, opened from folders/manifests or a preset. */
-    private record Sources(DataSource train, DataSource val, DataSource test, String normalization, boolean presetPrepared) {}
+    private record Sources(DataSource train, DataSource val, DataSource test, String normalization, boolean presetPrepared, int classes) {}
 
     /**
      * Runs (or, with {@code resume}, continues) fine-tuning into {@code out}. Refuses an {@code out} that already
@@ -92,10 +92,12 @@ public final class Finetuning {
 
         DataSource trainSrc = labelFraction(src.train(), s, task);
         List<String> names = src.train().classNames().isEmpty() ? null : src.train().classNames();
-        List<Case> train = Cases.load(trainSrc, prep, s.classes(), names);
-        List<Case> val = Cases.load(src.val(), prep, s.classes(), names);
+        // A preset declares its classes; --classes overrides.
+        int declared = s.classes() > 0 ? s.classes() : src.classes();
+        List<Case> train = Cases.load(trainSrc, prep, declared, names);
+        List<Case> val = Cases.load(src.val(), prep, declared, names);
         if (val.isEmpty()) throw CoverException.usage(src.val().where() + ": the validation set is empty");
-        int k = numClasses(s, task, train, val, names, src.train());
+        int k = numClasses(declared, task, train, val, names, src.train());
         Cases.requireEveryClass(train, k, src.train().where() + (s.labelFraction() < 1 ? " (after --label-fraction " + s.labelFraction() + ")" : ""));
         checkValLabels(val, k, src.val().where());
         if (s.classWeights() != null && (task != Task.CLS || s.classWeights().length != k)) {
@@ -186,13 +188,13 @@ public final class Finetuning {
             List<String> names = task == Task.CLS ? p.classNames() : List.of();
             return new Sources(new DataSource(d.train(), names, where + " (train)"), new DataSource(d.val(), names, where + " (val)"),
                     d.test().size() > 0 ? new DataSource(d.test(), names, where + " (test)") : null,
-                    p.preprocess().normalization().toString(), true);
+                    p.preprocess().normalization().toString(), true, p.numClasses());
         }
         if (s.train() == null) throw CoverException.usage("--train is required (or --preset NAME --data DIR)");
         if (s.val() == null) throw CoverException.usage("--val is required: the best checkpoint is chosen on it");
         return new Sources(DataSource.open(task, Path.of(s.train()), "--train"), DataSource.open(task, Path.of(s.val()), "--val"),
                 s.test() == null ? null : DataSource.open(task, Path.of(s.test()), "--test"),
-                ImagePrep.checkNormalization(s.normalization()), false);
+                ImagePrep.checkNormalization(s.normalization()), false, 0);
     }
 
     private static int dims(FinetuneSettings s, BackboneWeights.Arch arch, DataSource train, Path initPath) {
@@ -235,11 +237,11 @@ public final class Finetuning {
         return new DataSource(sub, src.classNames(), src.where());
     }
 
-    private static int numClasses(FinetuneSettings s, Task task, List<Case> train, List<Case> val, List<String> names, DataSource trainSrc) {
+    private static int numClasses(int declared, Task task, List<Case> train, List<Case> val, List<String> names, DataSource trainSrc) {
         int seen = Math.max(Cases.classesSeen(train), Cases.classesSeen(val));
-        int k = s.classes() > 0 ? s.classes() : names != null ? names.size() : seen;
-        if (names != null && s.classes() > 0 && s.classes() != names.size()) {
-            throw CoverException.usage("--classes " + s.classes() + " but " + trainSrc.where() + " has " + names.size() + " classes " + names);
+        int k = declared > 0 ? declared : names != null ? names.size() : seen;
+        if (names != null && declared > 0 && declared != names.size()) {
+            throw CoverException.usage("--classes " + declared + " but " + trainSrc.where() + " has " + names.size() + " classes " + names);
         }
         if (k < 2) {
             throw CoverException.usage(trainSrc.where() + ": " + (task == Task.SEG ? "the label maps hold only background (0)"

@@ -49,12 +49,22 @@ final class DownstreamFixtures {
         return dir;
     }
 
-    /** {@code finetune --task seg} on {@code data} with a tiny network, 32² patches, batch 2, validation every 2 steps. */
+    /**
+     * {@code finetune --task seg} on {@code data} with a tiny network, 32² patches, batch 2, validation every 2 steps;
+     * an option in {@code more} replaces the default of the same name.
+     */
     static String[] seg(Path data, Path out, int steps, String... more) {
         List<String> a = new ArrayList<>(List.of("finetune", "--task", "seg", "--train", data.resolve("train").toString(),
                 "--val", data.resolve("val").toString(), "--channels", TINY, "--patch", "32", "--batch", "2",
                 "--steps", "" + steps, "--val-every", "2", "--threads", "1", "--out", out.toString()));
-        a.addAll(List.of(more));
+        List<String> extra = List.of(more);
+        for (int i = a.size() - 2; i >= 1; i--) {
+            if (a.get(i).startsWith("--") && extra.contains(a.get(i))) {
+                a.remove(i + 1);
+                a.remove(i);
+            }
+        }
+        a.addAll(extra);
         return a.toArray(new String[0]);
     }
 

@@ -122,6 +122,20 @@ class FinetuneCommandTest {
     }
 
     @Test
+    void earlyStoppingEndsARunThatStopsImproving(@TempDir Path tmp) throws Exception {
+        // lr 1e-12: the weights barely move, so the validation Dice of step 2 does not beat step 1's.
+        Path out = tmp.resolve("m");
+        CliRunner.Run r = CliRunner.run(seg(data, out, 10, "--lr", "1e-12", "--val-every", "1", "--patience", "1"));
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("done: step 2 (stopped early)"), r.out());
+        assertEquals(3, Files.readAllLines(out.resolve("metrics.csv")).size(), "header + steps 1, 2");
+        assertEquals(1, json(out.resolve("model.json")).get("best_step"));
+        CliRunner.Run resumed = CliRunner.run(seg(data, out, 10, "--lr", "1e-12", "--val-every", "1", "--patience", "1", "--resume"));
+        assertEquals(0, resumed.code(), resumed.err());
+        assertEquals(3, Files.readAllLines(out.resolve("metrics.csv")).size(), "a stopped run stays stopped");
+    }
+
+    @Test
     void resumedRunEqualsAnUninterruptedRun(@TempDir Path tmp) {
         Path full = tmp.resolve("full");
         assertEquals(0, CliRunner.run(seg(data, full, 4, "--seed", "3")).code());
