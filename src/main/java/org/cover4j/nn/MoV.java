@@ -99,9 +99,13 @@ public final class MoV {
         // out[b, d, p] = (1/h) Σ_n v_n[d] Σ_j attn[b, n, j, p]
         long positions = 1;
         for (long s : spatial) positions *= s;
-        Tensor perPosition = attn.sum(new long[] {2}, false, keepType).reshape(b, n, positions);
+        // With one head the sum over heads is the identity: a view instead of a K^nd·S copy.
+        Tensor perPosition = heads == 1 ? attn.view(b, n, positions)
+                : attn.sum(new long[] {2}, false, keepType).reshape(b, n, positions);
         Tensor templT = Tensors.of(transpose(tmpl, n, nd), q.device(), nd, n);
-        Tensor out = torch.matmul(templT, perPosition).div(Ops.s(heads));
+        Tensor summed = torch.matmul(templT, perPosition);
+        Tensor out = summed.div(Ops.s(heads));
+        Ops.release(perPosition, summed, kp, biasPad);
         long[] outShape = new long[2 + nd];
         outShape[0] = b;
         outShape[1] = nd;

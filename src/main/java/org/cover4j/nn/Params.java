@@ -3,6 +3,7 @@ package org.cover4j.nn;
 import org.bytedeco.pytorch.Device;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
+import org.cover4j.torch.Ops;
 import org.cover4j.torch.Tensors;
 import org.cover4j.util.CoverException;
 
@@ -33,7 +34,8 @@ public final class Params {
 
     /** Adds a trainable parameter initialised from {@code values}. */
     public Tensor add(String name, float[] values, long... shape) {
-        Tensor t = Tensors.of(values, device, shape);
+        // Convolution kernels are kept channels-last, the layout oneDNN computes in (see Ops.channelsLast).
+        Tensor t = Ops.channelsLast(Tensors.of(values, device, shape));
         t.set_requires_grad(true);
         put(name, t);
         return t;

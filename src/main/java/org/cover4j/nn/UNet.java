@@ -81,7 +81,7 @@ public final class UNet implements Backbone {
 
     /** As {@link #levels(Tensor)}; records every sub-module's output under its reference path when {@code trace} is given. */
     public List<Tensor> levels(Tensor x, Map<String, Tensor> trace) {
-        Tensor x1 = doubleConvForward(x, "inc.double_conv", trace);
+        Tensor x1 = doubleConvForward(Ops.channelsLast(x), "inc.double_conv", trace);
         Tensor[] down = new Tensor[5];
         down[0] = x1;
         for (int i = 0; i < 4; i++) {

@@ -29,11 +29,18 @@ public final class Warp {
             java.util.Arrays.fill(view, 1);
             view[1 + d] = size;
             Tensor base = torch.arange(Ops.s(size), flow.options()).view(view);
-            Tensor loc = flow.select(1, d).add(base);
+            Tensor component = flow.select(1, d);
+            Tensor loc = component.add(base);
             // Same float32 operation order as the reference: 2 * (loc / (S - 1) - 0.5).
-            g[nd - 1 - d] = loc.div(Ops.s(size - 1)).sub(Ops.s(0.5)).mul(Ops.s(2.0));
+            Tensor scaled = loc.div(Ops.s(size - 1));
+            Tensor centred = scaled.sub(Ops.s(0.5));
+            g[nd - 1 - d] = centred.mul(Ops.s(2.0));
+            Ops.release(base, component, loc, scaled, centred);
         }
         Tensor grid = Ops.stack(nd + 1, g);
-        return Ops.gridSample(src, grid);
+        Ops.release(g);
+        Tensor out = Ops.gridSample(src, grid);
+        Ops.release(grid);
+        return out;
     }
 }

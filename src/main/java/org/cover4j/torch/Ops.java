@@ -23,6 +23,20 @@ public final class Ops {
         return a;
     }
 
+    /**
+     * The same values in channels-last layout (NHWC / NDHWC) for 4-D and 5-D tensors; others unchanged.
+     * oneDNN convolutions run in this layout: with the default layout every convolution reorders its
+     * input, output and gradients (measured: conv-GroupNorm-conv at 64³ is 1.5× faster channels-last).
+     * GroupNorm, pooling, upsampling and concatenation keep the layout, so converting the network input
+     * and the kernels once is enough.
+     */
+    public static Tensor channelsLast(Tensor x) {
+        long d = x.dim();
+        if (d == 4) return x.contiguous(torch.MemoryFormat.ChannelsLast);
+        if (d == 5) return x.contiguous(torch.MemoryFormat.ChannelsLast3d);
+        return x;
+    }
+
     /** Convolution with a cubic kernel, stride 1, "same" zero padding (kernel size 1 or 3). */
     public static Tensor conv(Tensor x, Tensor weight, Tensor bias) {
         int nd = Tensors.spatialDims(x);
