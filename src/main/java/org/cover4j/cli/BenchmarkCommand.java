@@ -6,7 +6,6 @@ import org.cover4j.pretrain.PretrainImages;
 import org.cover4j.pretrain.PretrainMethod;
 import org.cover4j.pretrain.Pretraining;
 import org.cover4j.torch.Devices;
-import org.cover4j.torch.StepScope;
 import org.cover4j.torch.Torch;
 import org.cover4j.train.Adam;
 import org.cover4j.train.PretrainSettings;
@@ -39,8 +38,9 @@ import java.util.function.ToDoubleFunction;
 @Command(name = "benchmark", mixinStandardHelpOptions = true,
         header = "Measure pre-training step time, its breakdown, memory growth and view-pair throughput.",
         description = {"", "Runs real training steps on synthetic phantoms. Reports the median step time after warm-up, "
-                + "the median data/forward/backward/optimizer split, peak RSS, RSS and native-memory growth from the end of "
-                + "warm-up to the last step (flat = no leak), and view pairs per second with 1 and all threads.", ""})
+                + "the median data/forward/backward/optimizer split, peak RSS, the growth of RSS from the end of warm-up to "
+                + "the last step and the part of it that is not the Java heap growing (flat = no native leak), RSS at a few "
+                + "steps, and view pairs per second with 1 and all threads.", ""})
 public final class BenchmarkCommand implements Callable<Integer> {
     @Mixin
     Options common;
@@ -74,7 +74,7 @@ public final class BenchmarkCommand implements Callable<Integer> {
         out.printf("cover4j benchmark: %d threads, device %s, oneDNN %s, %s%n", threads, common.device,
                 Torch.mkldnnAvailable() ? "on" : "off", Provenance.version());
         out.printf("%-28s %9s %7s %7s %7s %7s %9s %11s %11s%n", "case", "step_s", "data", "fwd", "bwd", "optim",
-                "peak_MiB", "RSS_grow", "native_grow");
+                "peak_MiB", "RSS_grow", "non-heap");
         if (!dim.equals("3")) measure(out, 2, 128, 2, steps, threads);
         if (!dim.equals("2")) measure(out, 3, 64, 1, steps3d != null ? steps3d : steps, threads);
         out.printf("%nview pairs per second (generation only, CPU):%n");
@@ -101,15 +101,18 @@ public final class BenchmarkCommand implements Callable<Integer> {
         PretrainMethod method = Pretraining.method(s, device);
         long[] rss = new long[2];
         long[] nativeBytes = new long[2];
+        long[] heap = new long[2];
+        List<String> trace = new ArrayList<>();
+        int every = Math.max(1, measured / 4);
         Trainer trainer = new Trainer(s, method, images, Pretraining.viewMaker(s), device, quiet);
         trainer.afterEachStep(step -> {
-            if (step == warmup) {
-                rss[0] = Memory.rssBytes();
-                nativeBytes[0] = StepScope.physicalBytes();
+            if (step == warmup || step == total) {
+                int i = step == warmup ? 0 : 1;
+                rss[i] = Memory.rssBytes();
+                heap[i] = Memory.javaHeapCommittedBytes();
             }
-            if (step == total) {
-                rss[1] = Memory.rssBytes();
-                nativeBytes[1] = StepScope.physicalBytes();
+            if (step >= warmup && (step - warmup) % every == 0) {
+                trace.add(String.format(Locale.ROOT, "%d:%.0f", step, Memory.rssBytes() / 1048576.0));
             }
         });
         try (Adam adam = new Adam(method.params(), s.weightDecay())) {
@@ -125,7 +128,9 @@ public final class BenchmarkCommand implements Callable<Integer> {
                 median(t, x -> x.data() + x.forward() + x.backward() + x.optimizer()),
                 median(t, Trainer.StepTimes::data), median(t, Trainer.StepTimes::forward),
                 median(t, Trainer.StepTimes::backward), median(t, Trainer.StepTimes::optimizer),
-                Memory.peakRssBytes() / 1048576.0, (rss[1] - rss[0]) / 1048576.0, (nativeBytes[1] - nativeBytes[0]) / 1048576.0);
+                Memory.peakRssBytes() / 1048576.0, (rss[1] - rss[0]) / 1048576.0,
+                ((rss[1] - rss[0]) - (heap[1] - heap[0])) / 1048576.0);
+        out.printf("%-28s RSS MiB at step: %s%n", "", String.join(" ", trace));
         out.flush();
     }
 

@@ -12,6 +12,11 @@ final class Memory {
         return statusField("VmRSS:");
     }
 
+    /** Memory the JVM has committed for its heap (part of RSS that the GC, not native code, manages). */
+    static long javaHeapCommittedBytes() {
+        return Runtime.getRuntime().totalMemory();
+    }
+
     /** Peak resident memory since the process started (VmHWM). */
     static long peakRssBytes() {
         return statusField("VmHWM:");

@@ -1,6 +1,7 @@
 package org.cover4j.cli;
 
 import org.bytedeco.pytorch.Device;
+import org.cover4j.io.StateDicts;
 import org.cover4j.pretrain.PretrainImages;
 import org.cover4j.pretrain.PretrainMethod;
 import org.cover4j.pretrain.Pretraining;
@@ -146,7 +147,10 @@ public final class PretrainCommand implements Callable<Integer> {
         Device device = Devices.parse(settings.device());
         PretrainImages images = Pretraining.images(settings, log);
         PretrainMethod method = Pretraining.method(settings, device);
-        if (init != null && resumed == null) Initialisation.load(method.params(), init);
+        if (init != null && resumed == null) {
+            StateDicts.StateDict sd = StateDicts.read(init);
+            method.params().load(sd.values(), sd.shapes(), sd.file().toString());
+        }
         long startStep = 0;
         try (Adam adam = new Adam(method.params(), settings.weightDecay())) {
             if (resumed != null) {

@@ -1,11 +1,9 @@
 package org.cover4j.downstream;
 
-import org.cover4j.io.NpyArray;
-import org.cover4j.io.Npz;
+import org.cover4j.io.StateDicts;
 import org.cover4j.nn.Params;
 import org.cover4j.util.CoverException;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -30,60 +28,18 @@ public final class BackboneWeights {
 
     /** Reads the backbone tensors of {@code path}; an error names the file when there are none. */
     public static ModelFiles.Weights read(Path path) {
-        Path file = resolve(path);
+        StateDicts.StateDict sd = StateDicts.read(path);
         Map<String, float[]> values = new LinkedHashMap<>();
         Map<String, long[]> shapes = new LinkedHashMap<>();
-        String name = file.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
-        if (name.endsWith(".npz")) {
-            for (Map.Entry<String, NpyArray> e : Npz.read(file).entrySet()) {
-                keep(e.getKey(), e.getValue().floats(), e.getValue().shape(), values, shapes);
-            }
-        } else if (name.endsWith(".safetensors")) {
-            ModelFiles.Weights w = ModelFiles.readWeights(file);
-            w.values().forEach((k, v) -> keep(k, v, w.shapes().get(k), values, shapes));
-        } else if (name.endsWith(".pth") || name.endsWith(".pt") || name.endsWith(".tar")) {
-            throw CoverException.file(file, "PyTorch pickles are not read (they can run code); export with "
-                    + "np.savez('sd.npz', **{k: v.numpy() for k, v in sd.items()}) or safetensors");
-        } else {
-            throw CoverException.file(file, "unknown weights format (expected a run folder, .json, .safetensors or .npz)");
-        }
+        sd.values().forEach((k, v) -> {
+            if (!k.startsWith(DownstreamNet.BACKBONE_PREFIX)) return;
+            values.put(k, v);
+            shapes.put(k, sd.shapes().get(k));
+        });
         if (values.isEmpty()) {
-            throw CoverException.file(file, "holds no backbone.* tensors (a COVER U-Net's state dict names its backbone 'backbone.')");
+            throw CoverException.file(sd.file(), "holds no backbone.* tensors (a COVER U-Net's state dict names its backbone 'backbone.')");
         }
         return new ModelFiles.Weights(values, shapes);
-    }
-
-    private static void keep(String key, float[] v, long[] shape, Map<String, float[]> values, Map<String, long[]> shapes) {
-        String k = key.startsWith("module.") ? key.substring("module.".length()) : key;
-        if (!k.startsWith(DownstreamNet.BACKBONE_PREFIX)) return;
-        values.put(k, v);
-        shapes.put(k, shape);
-    }
-
-    /** The weights file meant by {@code path}: a file as given, or the newest checkpoint of a run folder. */
-    static Path resolve(Path path) {
-        if (Files.isDirectory(path)) {
-            for (String c : new String[] {"checkpoints/last.safetensors", "last.safetensors", ModelFiles.BEST}) {
-                if (Files.isRegularFile(path.resolve(c))) return path.resolve(c);
-            }
-            throw CoverException.usage("--init " + path + ": a folder without checkpoints/last.safetensors, last.safetensors or "
-                    + ModelFiles.BEST);
-        }
-        if (!Files.isRegularFile(path)) throw CoverException.usage("--init " + path + ": no such file");
-        String name = path.getFileName().toString();
-        if (name.toLowerCase(java.util.Locale.ROOT).endsWith(".json")) {
-            // A checkpoint description names its weights file; the pre-training and fine-tuning formats both use "weights".
-            Object w = null;
-            try {
-                w = ModelFiles.JSON.readValue(path.toFile(), Map.class).get("weights");
-            } catch (java.io.IOException e) {
-                throw CoverException.file(path, "not readable JSON (" + e.getMessage().lines().findFirst().orElse("") + ")");
-            }
-            Path f = path.resolveSibling(w != null ? w.toString() : name.replaceFirst("(?i)\\.json$", ".safetensors"));
-            if (!Files.isRegularFile(f)) throw CoverException.file(path, "names weights " + f + ", which do not exist");
-            return f;
-        }
-        return path;
     }
 
     /** The architecture implied by the tensor shapes; an error naming {@code source} when they are not a U-Net's. */

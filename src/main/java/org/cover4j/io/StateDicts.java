@@ -1,0 +1,72 @@
+package org.cover4j.io;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.cover4j.util.CoverException;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Named weight tensors from a file the user points at: a {@code .safetensors} file (cover4j's or the reference
+ * model's), a numpy {@code .npz} export of a PyTorch {@code state_dict}, a checkpoint description ({@code .json},
+ * whose {@code "weights"} names the file), or a run folder (its newest checkpoint). A {@code module.} prefix
+ * (DataParallel) is removed. PyTorch pickles are refused: loading them can run code.
+ */
+public final class StateDicts {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private StateDicts() {}
+
+    /** Tensor values and shapes in file order, and the file they came from. */
+    public record StateDict(Map<String, float[]> values, Map<String, long[]> shapes, Path file) {}
+
+    public static StateDict read(Path path) {
+        Path file = resolve(path);
+        Map<String, float[]> values = new LinkedHashMap<>();
+        Map<String, long[]> shapes = new LinkedHashMap<>();
+        String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
+        if (name.endsWith(".npz")) {
+            Npz.read(file).forEach((k, a) -> put(k, a.floats(), a.shape(), values, shapes));
+        } else if (name.endsWith(".safetensors")) {
+            SafeTensors.read(file).tensors().forEach((k, t) -> put(k, t.data(), t.shape(), values, shapes));
+        } else if (name.endsWith(".pth") || name.endsWith(".pt") || name.endsWith(".tar")) {
+            throw CoverException.file(file, "PyTorch pickles are not read (they can run code); export with "
+                    + "np.savez('sd.npz', **{k: v.numpy() for k, v in sd.items()}) or safetensors");
+        } else {
+            throw CoverException.file(file, "unknown weights format (expected a run folder, .json, .safetensors or .npz)");
+        }
+        return new StateDict(values, shapes, file);
+    }
+
+    private static void put(String key, float[] v, long[] shape, Map<String, float[]> values, Map<String, long[]> shapes) {
+        String k = key.startsWith("module.") ? key.substring("module.".length()) : key;
+        values.put(k, v);
+        shapes.put(k, shape);
+    }
+
+    /** The weights file meant by {@code path}: a file as given, the file a description names, or a folder's newest checkpoint. */
+    public static Path resolve(Path path) {
+        if (Files.isDirectory(path)) {
+            for (String c : new String[] {"checkpoints/last.safetensors", "last.safetensors", "best.safetensors"}) {
+                if (Files.isRegularFile(path.resolve(c))) return path.resolve(c);
+            }
+            throw CoverException.usage("--init " + path + ": a folder without checkpoints/last.safetensors, last.safetensors or best.safetensors");
+        }
+        if (!Files.isRegularFile(path)) throw CoverException.usage("--init " + path + ": no such file");
+        String name = path.getFileName().toString();
+        if (!name.toLowerCase(Locale.ROOT).endsWith(".json")) return path;
+        Object w;
+        try {
+            w = JSON.readValue(path.toFile(), Map.class).get("weights");
+        } catch (IOException e) {
+            throw CoverException.file(path, "not readable JSON (" + e.getMessage().lines().findFirst().orElse("") + ")");
+        }
+        Path f = path.resolveSibling(w != null ? w.toString() : name.replaceFirst("(?i)\\.json$", ".safetensors"));
+        if (!Files.isRegularFile(f)) throw CoverException.file(path, "names weights " + f + ", which do not exist");
+        return f;
+    }
+}
