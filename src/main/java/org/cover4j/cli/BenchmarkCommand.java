@@ -93,7 +93,7 @@ public final class BenchmarkCommand implements Callable<Integer> {
         PrintStream quiet = new PrintStream(PrintStream.nullOutputStream());
         Path tmp = Files.createTempDirectory("cover4j-bench");
         int total = warmup + measured;
-        PretrainSettings s = new PretrainSettings("cover", null, 8, d, size, batch, total, 1e-4, "none", "constant", 0, 1e-4,
+        PretrainSettings s = new PretrainSettings("cover", null, null, 8, d, size, batch, total, 1e-4, "none", "constant", 0, 1e-4,
                 1.0, 1.5, "paper", CoverConfig.DEFAULT_CHANNELS, CoverConfig.DEFAULT_HEADS, 8, 2, 0, threads, 1,
                 common.device, Integer.MAX_VALUE, total);
         Device device = Devices.parse(s.device());

@@ -47,6 +47,9 @@ public final class PretrainCommand implements Callable<Integer> {
     @Option(names = "--data", paramLabel = "DIR", description = "Folder of unlabelled images (default: built-in synthetic phantoms).")
     Path data;
 
+    @Option(names = "--preset", paramLabel = "NAME", description = "A data set preset (e.g. ChestX-ray8, PPMI; see the README) whose layout and preprocessing apply to --data.")
+    String preset;
+
     @Option(names = "--dim", defaultValue = "2", description = "2 for images, 3 for volumes (default: ${DEFAULT-VALUE}).")
     int dim;
 
@@ -184,7 +187,8 @@ public final class PretrainCommand implements Callable<Integer> {
         String scaling = reference ? "batch256" : lrScaling;
         int[] ch = channels != null ? channels : org.cover4j.pretrain.cover.CoverConfig.DEFAULT_CHANNELS;
         int[] hd = heads != null ? heads : org.cover4j.pretrain.cover.CoverConfig.DEFAULT_HEADS;
-        return new PretrainSettings("cover", data == null ? null : data.toString(), demoImages, dim, sz, batch, steps, lr, scaling,
+        if (preset != null && data == null) throw CoverException.usage("--preset " + preset + " needs --data DIR (the data set's folder)");
+        return new PretrainSettings("cover", data == null ? null : data.toString(), preset, demoImages, dim, sz, batch, steps, lr, scaling,
                 schedule, warmup, weightDecay, clip, degree, app, ch, hd, headDim, amp, seed, common.threadsOrDefault(),
                 workers != null ? workers : 1, common.device, checkpointEvery, maxBadSteps);
     }
@@ -214,7 +218,7 @@ public final class PretrainCommand implements Callable<Integer> {
         }
         PretrainSettings s = pr.hasMatchedOption("--steps") ? saved.withSteps(given.steps()) : saved;
         if (pr.hasMatchedOption("--workers") || pr.hasMatchedOption("--device")) {
-            s = new PretrainSettings(s.method(), s.data(), s.demoImages(), s.dims(), s.size(), s.batch(), s.steps(), s.lr(), s.lrScaling(),
+            s = new PretrainSettings(s.method(), s.data(), s.preset(), s.demoImages(), s.dims(), s.size(), s.batch(), s.steps(), s.lr(), s.lrScaling(),
                     s.schedule(), s.warmup(), s.weightDecay(), s.clipNorm(), s.degree(), s.appearance(), s.channels(), s.heads(),
                     s.headDim(), s.amp(), s.seed(), s.threads(), given.workers(), given.device(), s.checkpointEvery(), s.maxBadSteps());
         }

@@ -7,6 +7,10 @@ import org.cover4j.data.ImageFolder;
 import org.cover4j.data.ImageOps;
 import org.cover4j.data.Interpolation;
 import org.cover4j.data.Normalization;
+import org.cover4j.data.Dataset;
+import org.cover4j.data.Preset;
+import org.cover4j.data.PresetData;
+import org.cover4j.data.Sample;
 import org.cover4j.io.MedicalImages;
 import org.cover4j.util.CoverException;
 
@@ -80,8 +84,53 @@ public final class PretrainImages {
         return images;
     }
 
+    /**
+     * The images of a data set preset ({@code --preset NAME --data DIR}): every split, each prepared by the
+     * preset (its normalisation, reorientation, resizing), then brought to the loader size.
+     */
+    public static PretrainImages preset(Preset preset, Path dir, int dims, int size, int loaderSize, java.util.function.IntConsumer onChecked) {
+        if (preset.dim() != dims) {
+            throw CoverException.usage("--preset " + preset.name() + " is " + preset.dim() + "D but --dim is " + dims);
+        }
+        PresetData data = preset.open(dir);
+        List<Dataset> parts = new ArrayList<>();
+        for (Dataset d : new Dataset[] {data.train(), data.val(), data.test()}) if (d != null && d.size() > 0) parts.add(d);
+        int count = parts.stream().mapToInt(Dataset::size).sum();
+        if (count == 0) throw CoverException.usage("--data " + dir + ": the " + preset.name() + " preset found no images");
+        IntFunction<float[]> prepare = i -> {
+            int k = i;
+            for (Dataset d : parts) {
+                if (k < d.size()) {
+                    Sample s = preset.prepare(d.get(k));
+                    return prepare(s.image(), Path.of(d.id(k)), dims, size, loaderSize, Normalization.none());
+                }
+                k -= d.size();
+            }
+            throw new IndexOutOfBoundsException(i);
+        };
+        long bytesPerImage = 4L * (long) Math.pow(loaderSize, dims);
+        boolean cacheAll = bytesPerImage * count <= CACHE_BYTES;
+        StringBuilder ids = new StringBuilder(preset.name());
+        for (Dataset d : parts) for (int i = 0; i < d.size(); i++) ids.append('\n').append(d.id(i));
+        PretrainImages images = new PretrainImages(count, dims, loaderSize, prepare, cacheAll, sha256(ids.toString()),
+                count + " images of preset " + preset.name() + " in " + dir);
+        for (int i = 0; i < count; i++) {
+            float[] x = prepare.apply(i);
+            if (cacheAll) images.cache[i] = x;
+            onChecked.accept(i);
+        }
+        return images;
+    }
+
     static float[] prepare(Path file, int dims, int size, int loaderSize) {
         Image img = MedicalImages.read(file);
+        // 8-bit data as the reference (x/255); anything else windowed to its 0.5-99.5 percentiles.
+        Normalization norm = "uint8".equals(img.datatype()) ? Normalization.divide(255) : Normalization.percentile(0.5, 99.5);
+        return prepare(img, file, dims, size, loaderSize, norm);
+    }
+
+    /** Checks one image (dimensionality, size, finite values), normalises it and resizes it to the loader size. */
+    static float[] prepare(Image img, Path file, int dims, int size, int loaderSize, Normalization norm) {
         int[] shape = squeeze(img.shape());
         if (dims == 3 && shape.length == 2) {
             throw CoverException.file(file, "a 2D image (" + dimsText(shape) + ") but --dim 3 needs 3D volumes; use --dim 2");
@@ -101,7 +150,6 @@ public final class PretrainImages {
             if (!Float.isFinite(v)) throw CoverException.file(file, "contains NaN or infinite values");
         }
         Image flat = new Image(data, 1, shape, Arrays.copyOf(img.spacing(), shape.length), null, img.format(), img.datatype());
-        Normalization norm = "uint8".equals(img.datatype()) ? Normalization.divide(255) : Normalization.percentile(0.5, 99.5);
         Image resized = ImageOps.resize(norm.apply(flat), repeat(loaderSize, dims), Interpolation.LINEAR);
         return resized.data();
     }

@@ -3,6 +3,7 @@ package org.cover4j.pretrain;
 import org.bytedeco.pytorch.Device;
 import org.cover4j.augment.AppearanceMode;
 import org.cover4j.augment.CoverViews;
+import org.cover4j.data.Presets;
 import org.cover4j.data.phantom.Phantoms;
 import org.cover4j.pretrain.cover.CoverMethod;
 import org.cover4j.pretrain.cover.CoverModel;
@@ -29,9 +30,12 @@ public final class Pretraining {
         }
         Path dir = Path.of(s.data());
         long t0 = System.nanoTime();
-        PretrainImages images = PretrainImages.folder(dir, s.dims(), s.size(), l, i -> {
+        java.util.function.IntConsumer progress = i -> {
             if (i > 0 && i % 100 == 0) log.printf("checked %d images in %s%n", i, dir);
-        });
+        };
+        PretrainImages images = s.preset() != null
+                ? PretrainImages.preset(Presets.get(s.preset()), dir, s.dims(), s.size(), l, progress)
+                : PretrainImages.folder(dir, s.dims(), s.size(), l, progress);
         log.printf("data: %d images in %s checked and prepared in %.1f s%n", images.size(), dir, (System.nanoTime() - t0) / 1e9);
         return images;
     }

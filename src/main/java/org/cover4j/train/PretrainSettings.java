@@ -5,11 +5,13 @@ import org.cover4j.util.CoverException;
 
 /**
  * Everything that defines a pre-training run, recorded in every checkpoint so that {@code --resume}
- * continues exactly the same run. {@code data} is the image folder, or null for the embedded phantoms.
+ * continues exactly the same run. {@code data} is the image folder, or null for the embedded phantoms;
+ * {@code preset} names a data set preset whose layout and preprocessing apply to {@code data} (or null).
  */
 public record PretrainSettings(
         String method,
         String data,
+        String preset,
         int demoImages,
         int dims,
         int size,
@@ -78,7 +80,7 @@ public record PretrainSettings(
 
     /** The same run with a different number of steps (the only setting {@code --resume} may change). */
     public PretrainSettings withSteps(int newSteps) {
-        return new PretrainSettings(method, data, demoImages, dims, size, batch, newSteps, lr, lrScaling, schedule, warmup,
+        return new PretrainSettings(method, data, preset, demoImages, dims, size, batch, newSteps, lr, lrScaling, schedule, warmup,
                 weightDecay, clipNorm, degree, appearance, channels, heads, headDim, amp, seed, threads, workers, device,
                 checkpointEvery, maxBadSteps);
     }

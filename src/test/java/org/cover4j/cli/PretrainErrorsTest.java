@@ -112,6 +112,22 @@ class PretrainErrorsTest {
         for (float[] v : ck.weights().values()) for (float x : v) assertTrue(Float.isFinite(x), "checkpoint weights are finite");
     }
 
+    @Test
+    void presetDataIsPreparedByThePreset(@TempDir Path tmp) throws Exception {
+        Path data = tmp.resolve("cxr8");
+        png(data.resolve("images_001/a.png"), 100, 120);
+        png(data.resolve("images_002/b.png"), 90, 90);
+        CliRunner.Run ok = pretrain(tmp.resolve("out"), "--preset", "ChestX-ray8", "--data", data.toString());
+        assertEquals(0, ok.code(), ok.err());
+        var ck = org.cover4j.train.Checkpoints.read(tmp.resolve("out/checkpoints/last.json"));
+        assertEquals("ChestX-ray8", ck.settings().preset());
+        assertTrue(ck.provenance().dataDescription().contains("2 images of preset ChestX-ray8"), ck.provenance().dataDescription());
+
+        assertOneLineError(pretrain(tmp.resolve("o2"), "--preset", "ChestXray8x", "--data", data.toString()), 2, "ChestX-ray8");
+        assertOneLineError(pretrain(tmp.resolve("o3"), "--preset", "PPMI", "--data", data.toString()), 2, "PPMI", "--dim");
+        assertOneLineError(pretrain(tmp.resolve("o4"), "--preset", "ChestX-ray8"), 2, "--data");
+    }
+
     /** The run prints per-step warnings before the final error; judge the final line. */
     static CliRunner.Run lastLine(CliRunner.Run r) {
         String[] lines = r.err().strip().split("\n");
