@@ -62,8 +62,23 @@ public final class CoverModel {
      * intermediate under the fixture's key names ({@code vpa/q_l}, {@code vpa/attn_l}, ...).
      */
     public Output forward(Tensor moving, Tensor fixed, Map<String, Tensor> trace) {
-        List<Tensor> m = backbone.levels(moving);
-        List<Tensor> f = backbone.levels(fixed);
+        List<Tensor> m;
+        List<Tensor> f;
+        if (java.util.Arrays.equals(moving.shape(), fixed.shape())) {
+            // One backbone pass over both images (batch 2B): the same arithmetic (GroupNorm is per sample), but
+            // the deep, small-image layers get twice the work per call and parallelise better.
+            long b = moving.size(0);
+            List<Tensor> both = backbone.levels(Ops.cat(0, moving, fixed));
+            m = new java.util.ArrayList<>(5);
+            f = new java.util.ArrayList<>(5);
+            for (Tensor level : both) {
+                m.add(level.narrow(0, 0, b));
+                f.add(level.narrow(0, b, b));
+            }
+        } else {
+            m = backbone.levels(moving);
+            f = backbone.levels(fixed);
+        }
         if (trace != null) {
             for (int i = 0; i < 5; i++) {
                 trace.put("M" + (i + 1), m.get(i));
