@@ -218,9 +218,7 @@ public final class PretrainCommand implements Callable<Integer> {
         }
         PretrainSettings s = pr.hasMatchedOption("--steps") ? saved.withSteps(given.steps()) : saved;
         if (pr.hasMatchedOption("--workers") || pr.hasMatchedOption("--device")) {
-            s = new PretrainSettings(s.method(), s.data(), s.preset(), s.demoImages(), s.dims(), s.size(), s.batch(), s.steps(), s.lr(), s.lrScaling(),
-                    s.schedule(), s.warmup(), s.weightDecay(), s.clipNorm(), s.degree(), s.appearance(), s.channels(), s.heads(),
-                    s.headDim(), s.amp(), s.seed(), s.threads(), given.workers(), given.device(), s.checkpointEvery(), s.maxBadSteps());
+            s = s.withResources(given.workers(), given.device());
         }
         return s;
     }

@@ -78,10 +78,19 @@ public record PretrainSettings(
         return new LrSchedule(schedule, effectiveLr(), steps, warmup);
     }
 
-    /** The same run with a different number of steps (the only setting {@code --resume} may change). */
+    /** The same run with a different number of steps (a setting {@code --resume} may change). */
     public PretrainSettings withSteps(int newSteps) {
+        return with(newSteps, workers, device);
+    }
+
+    /** The same run on other hardware resources: loader threads and device do not change its numbers. */
+    public PretrainSettings withResources(int newWorkers, String newDevice) {
+        return with(steps, newWorkers, newDevice);
+    }
+
+    private PretrainSettings with(int newSteps, int newWorkers, String newDevice) {
         return new PretrainSettings(method, data, preset, demoImages, dims, size, batch, newSteps, lr, lrScaling, schedule, warmup,
-                weightDecay, clipNorm, degree, appearance, channels, heads, headDim, amp, seed, threads, workers, device,
+                weightDecay, clipNorm, degree, appearance, channels, heads, headDim, amp, seed, threads, newWorkers, newDevice,
                 checkpointEvery, maxBadSteps);
     }
 }
