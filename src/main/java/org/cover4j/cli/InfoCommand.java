@@ -36,8 +36,11 @@ import java.util.concurrent.Callable;
 public class InfoCommand implements Callable<Integer> {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    @Parameters(arity = "1..*", paramLabel = "FILE", description = "Image files (NIfTI, MetaImage, PNG/JPEG/TIFF/BMP/GIF, DICOM, JSRT .IMG) or .safetensors.")
-    List<Path> files;
+    @Parameters(arity = "0..*", paramLabel = "FILE", description = "Image files (NIfTI, MetaImage, PNG/JPEG/TIFF/BMP/GIF, DICOM, JSRT .IMG), .safetensors, or checkpoint .json.")
+    List<Path> files = new ArrayList<>();
+
+    @Option(names = "--presets", description = "List the data set presets (for --preset NAME --data DIR) with their layouts and preprocessing.")
+    boolean presets;
 
     @Option(names = "--json", description = "Print one JSON object per file and line.")
     boolean json;
@@ -53,6 +56,12 @@ public class InfoCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
+        if (presets) {
+            out.println(org.cover4j.data.Presets.markdownTable());
+            out.flush();
+        } else if (files.isEmpty()) {
+            throw org.cover4j.util.CoverException.usage("info: give one or more FILEs, or --presets");
+        }
         for (Path f : files) {
             String name = f.getFileName() == null ? f.toString() : f.getFileName().toString().toLowerCase(Locale.ROOT);
             ObjectNode info = name.endsWith(".safetensors") ? safetensorsInfo(f)
