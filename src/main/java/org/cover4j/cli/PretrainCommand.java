@@ -30,7 +30,7 @@ import java.util.concurrent.Callable;
 /** {@code cover4j pretrain}: self-supervised COVER pre-training on a folder of images or the built-in phantoms. */
 @Command(name = "pretrain", mixinStandardHelpOptions = true,
         header = "Pre-train a U-Net with COVER on unlabelled 2D images or 3D volumes.",
-        description = {"", "Reads every image in --data (PNG/JPEG/BMP/TIFF or 2D NIfTI for --dim 2; NIfTI .nii/.nii.gz, MetaImage, DICOM "
+        description = {"", "Reads every image in --data (PNG/JPEG/BMP/TIFF or 2D NIfTI for --dim 2; NIfTI .nii/.nii.gz or MetaImage "
                 + "for --dim 3), or without --data uses built-in synthetic phantoms. Writes OUT/metrics.csv (a row per step) "
                 + "and OUT/checkpoints/{step-N,last}.{safetensors,json}. The weights use the reference PyTorch model's "
                 + "state_dict names.", "",
