@@ -105,7 +105,8 @@ public final class MoV {
         Tensor templT = Tensors.of(transpose(tmpl, n, nd), q.device(), nd, n);
         Tensor summed = torch.matmul(templT, perPosition);
         Tensor out = summed.div(Ops.s(heads));
-        Ops.release(perPosition, summed, kp, biasPad);
+        Ops.release(perPosition, summed, kp, biasPad, qs);
+        if (attnOut == null) Ops.release(attn);
         long[] outShape = new long[2 + nd];
         outShape[0] = b;
         outShape[1] = nd;

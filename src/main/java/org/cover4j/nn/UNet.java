@@ -88,6 +88,7 @@ public final class UNet implements Backbone {
             Tensor pooled = Ops.maxPool2(down[i]);
             record(trace, DOWN[i] + ".maxpool_conv.0", pooled);
             down[i + 1] = doubleConvForward(pooled, DOWN[i] + ".maxpool_conv.1.double_conv", trace);
+            if (trace == null) Ops.release(pooled);
             record(trace, DOWN[i] + ".maxpool_conv.1", down[i + 1]);
             record(trace, DOWN[i] + ".maxpool_conv", down[i + 1]);
             record(trace, DOWN[i], down[i + 1]);
@@ -99,8 +100,11 @@ public final class UNet implements Backbone {
             Tensor upsampled = Ops.upsample2x(deeper, false);
             record(trace, UP[i] + ".up", upsampled);
             Tensor joined = Ops.cat(1, down[3 - i], upsampled);
-            if (trace == null) Ops.release(upsampled);
+            // Wrappers of tensors no later code reads are released now (autograd keeps what backward needs), so
+            // that a pass without gradients holds no more than a few activations at a time.
+            if (trace == null) Ops.release(upsampled, down[3 - i]);
             up[i] = doubleConvForward(joined, UP[i] + ".conv.double_conv", trace);
+            if (trace == null) Ops.release(joined);
             record(trace, UP[i] + ".conv", up[i]);
             record(trace, UP[i], up[i]);
             deeper = up[i];
@@ -113,13 +117,22 @@ public final class UNet implements Backbone {
         Tensor y = x;
         for (int half = 0; half < 2; half++) {
             int base = half * 3;
+            Tensor input = y;
             y = Ops.conv(y, params.get(p + "." + base + ".weight"), params.get(p + "." + base + ".bias"));
             record(trace, name + "." + base, y);
+            if (trace == null && half == 1) Ops.release(input);
             long groups = y.size(1) / 8;
+            Tensor convOut = y;
             y = Ops.groupNorm(y, groups, params.get(p + "." + (base + 1) + ".weight"), params.get(p + "." + (base + 1) + ".bias"));
+            if (trace == null) Ops.release(convOut);
             record(trace, name + "." + (base + 1), y);
             // In place (GroupNorm's backward does not need its output), except when tracing every sub-module.
-            y = trace == null ? Ops.leakyReluInPlace(y, 0.2) : Ops.leakyRelu(y, 0.2);
+            if (trace == null) {
+                // In-place ops return a non-owning alias; keep using the owning wrapper so releasing it frees memory.
+                Ops.leakyReluInPlace(y, 0.2);
+            } else {
+                y = Ops.leakyRelu(y, 0.2);
+            }
             record(trace, name + "." + (base + 2), y);
         }
         record(trace, name, y);

@@ -59,7 +59,8 @@ public final class Ops {
 
     /**
      * LeakyReLU overwriting {@code x}. Safe after GroupNorm, whose backward does not need its output; it saves
-     * one activation-sized tensor per layer.
+     * one activation-sized tensor per layer. The returned tensor is a non-owning alias of {@code x}: keep
+     * using (and releasing) {@code x}.
      */
     public static Tensor leakyReluInPlace(Tensor x, double slope) {
         return torch.leaky_relu_(x, s(slope));

@@ -62,23 +62,35 @@ public final class CoverModel {
      * intermediate under the fixture's key names ({@code vpa/q_l}, {@code vpa/attn_l}, ...).
      */
     public Output forward(Tensor moving, Tensor fixed, Map<String, Tensor> trace) {
-        List<Tensor> m;
-        List<Tensor> f;
-        if (java.util.Arrays.equals(moving.shape(), fixed.shape())) {
-            // One backbone pass over both images (batch 2B): the same arithmetic (GroupNorm is per sample), but
-            // the deep, small-image layers get twice the work per call and parallelise better.
-            long b = moving.size(0);
-            List<Tensor> both = backbone.levels(Ops.cat(0, moving, fixed));
-            m = new java.util.ArrayList<>(5);
-            f = new java.util.ArrayList<>(5);
-            for (Tensor level : both) {
-                m.add(level.narrow(0, 0, b));
-                f.add(level.narrow(0, b, b));
-            }
-        } else {
-            m = backbone.levels(moving);
-            f = backbone.levels(fixed);
+        List<List<Tensor>> levels = levels(moving, fixed);
+        return forwardFromLevels(levels.get(0), levels.get(1), trace);
+    }
+
+    /**
+     * The backbone's five levels (finest first) for the moving and the fixed image. Images of the same shape go
+     * through one backbone pass as a batch of 2B: the same arithmetic (GroupNorm is per sample), but the deep,
+     * small-image layers get twice the work per call and parallelise better.
+     */
+    public List<List<Tensor>> levels(Tensor moving, Tensor fixed) {
+        if (!java.util.Arrays.equals(moving.shape(), fixed.shape())) {
+            return List.of(backbone.levels(moving), backbone.levels(fixed));
         }
+        return splitBatch(backbone.levels(Ops.cat(0, moving, fixed)), moving.size(0));
+    }
+
+    /** Levels of a 2B batch (moving images first) as the moving and the fixed half. */
+    public static List<List<Tensor>> splitBatch(List<Tensor> both, long b) {
+        List<Tensor> m = new java.util.ArrayList<>(5);
+        List<Tensor> f = new java.util.ArrayList<>(5);
+        for (Tensor level : both) {
+            m.add(level.narrow(0, 0, b));
+            f.add(level.narrow(0, b, b));
+        }
+        return List.of(m, f);
+    }
+
+    /** VPA on given backbone levels (finest first): the flow and the finest features. */
+    public Output forwardFromLevels(List<Tensor> m, List<Tensor> f, Map<String, Tensor> trace) {
         if (trace != null) {
             for (int i = 0; i < 5; i++) {
                 trace.put("M" + (i + 1), m.get(i));
