@@ -130,20 +130,21 @@ public final class PretrainCommand implements Callable<Integer> {
         PrintStream log = System.err;
         Torch.load();
         Checkpoints checkpoints = new Checkpoints(out.resolve("checkpoints"));
-        boolean hasRun = Files.exists(checkpoints.lastJson());
+        java.util.Optional<Path> latest = checkpoints.latestJson();
+        boolean hasRun = latest.isPresent();
         PretrainSettings settings = fromOptions();
         Checkpoints.Loaded resumed = null;
         if (resume) {
             if (!hasRun) throw CoverException.usage("--resume: " + checkpoints.lastJson() + " does not exist; nothing to resume");
-            resumed = Checkpoints.read(checkpoints.lastJson());
+            resumed = Checkpoints.read(latest.get());
             settings = resumedSettings(resumed.settings(), settings);
             if (resumed.step() >= settings.steps()) {
                 log.printf("%s is already at step %d of %d; nothing to do (raise --steps to train longer)%n", out, resumed.step(), settings.steps());
                 return 0;
             }
-            if (resumed.optimizer() == null) throw CoverException.file(checkpoints.lastJson(), "optimizer state is missing; cannot resume exactly");
+            if (resumed.optimizer() == null) throw CoverException.file(latest.get(), "optimizer state is missing; cannot resume exactly");
         } else if (hasRun) {
-            throw CoverException.usage("--out " + out + " already holds a run (" + checkpoints.lastJson()
+            throw CoverException.usage("--out " + out + " already holds a run (" + latest.get()
                     + "); use --resume to continue it or choose another --out");
         }
         Torch.setThreads(settings.threads());

@@ -49,6 +49,27 @@ public final class Checkpoints {
         return dir.resolve("last.json");
     }
 
+    /**
+     * The description of the newest complete checkpoint: {@code last.json}, or — for a run killed between writing
+     * its first {@code step-N} files and {@code last.json} — the highest {@code step-N.json} whose weights and
+     * optimizer state exist. Empty when the folder holds no checkpoint.
+     */
+    public java.util.Optional<Path> latestJson() {
+        if (Files.isRegularFile(lastJson())) return java.util.Optional.of(lastJson());
+        if (!Files.isDirectory(dir)) return java.util.Optional.empty();
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.filter(p -> p.getFileName().toString().matches("step-\\d+\\.json"))
+                    .filter(p -> {
+                        String base = p.getFileName().toString().replaceFirst("\\.json$", "");
+                        return Files.isRegularFile(dir.resolve(base + ".safetensors"))
+                                && Files.isRegularFile(dir.resolve(base + ".optim.safetensors"));
+                    })
+                    .max(java.util.Comparator.comparingLong(p -> Long.parseLong(p.getFileName().toString().replaceAll("\\D", ""))));
+        } catch (IOException e) {
+            return java.util.Optional.empty();
+        }
+    }
+
     /** Writes the checkpoint of {@code step} and makes it the last one; returns the weights file. */
     public Path save(long step, PretrainMethod method, Adam adam, PretrainSettings settings, Provenance provenance,
                      long dataPosition) {

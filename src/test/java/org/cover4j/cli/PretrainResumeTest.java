@@ -55,6 +55,16 @@ class PretrainResumeTest {
         assertEquals(Files.readAllLines(full.resolve("metrics.csv")).get(STEPS).split(",")[1], rows.get(STEPS).split(",")[1],
                 "same loss at the last step");
 
+        // Killed after its step-2 files but before last.json: resume from the newest complete step-N checkpoint.
+        Path torn = tmp.resolve("torn");
+        assertEquals(0, CliRunner.run(args(torn, 2)).code());
+        for (String f : new String[] {"last.json", "last.safetensors", "last.optim.safetensors"}) {
+            Files.delete(torn.resolve("checkpoints").resolve(f));
+        }
+        CliRunner.Run fromStep = CliRunner.run(args(torn, STEPS, "--resume"));
+        assertEquals(0, fromStep.code(), fromStep.err());
+        assertSameWeights(full, torn);
+
         // kill -9 of a separate process as soon as its first checkpoint exists, then resume.
         Path killed = tmp.resolve("killed");
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
