@@ -176,13 +176,8 @@ public final class ModelFiles {
 
     public static Weights readWeights(Path file) {
         if (!Files.isRegularFile(file)) throw CoverException.file(file, "weights file is missing");
-        Map<String, float[]> values = new LinkedHashMap<>();
-        Map<String, long[]> shapes = new LinkedHashMap<>();
-        SafeTensors.read(file).tensors().forEach((k, t) -> {
-            values.put(k, t.data());
-            shapes.put(k, t.shape());
-        });
-        return new Weights(values, shapes);
+        SafeTensors.Contents c = SafeTensors.read(file);
+        return new Weights(c.values(), c.shapes());
     }
 
     /** Converts a settings record or any value to a JSON-friendly tree. */

@@ -47,7 +47,21 @@ public final class SafeTensors {
     public record Tensor(long[] shape, float[] data, String dtype) {}
 
     /** A file's tensors in header order and its {@code __metadata__} (empty when absent). */
-    public record Contents(LinkedHashMap<String, Tensor> tensors, Map<String, String> metadata) {}
+    public record Contents(LinkedHashMap<String, Tensor> tensors, Map<String, String> metadata) {
+        /** Values by name, in header order (the form {@code Params.load} takes). */
+        public LinkedHashMap<String, float[]> values() {
+            LinkedHashMap<String, float[]> v = new LinkedHashMap<>();
+            tensors.forEach((k, t) -> v.put(k, t.data()));
+            return v;
+        }
+
+        /** Shapes by name, in header order. */
+        public LinkedHashMap<String, long[]> shapes() {
+            LinkedHashMap<String, long[]> v = new LinkedHashMap<>();
+            tensors.forEach((k, t) -> v.put(k, t.shape()));
+            return v;
+        }
+    }
 
     private SafeTensors() {}
 

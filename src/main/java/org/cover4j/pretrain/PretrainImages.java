@@ -71,12 +71,17 @@ public final class PretrainImages {
         FileDataset ds = ImageFolder.open(dir);
         List<Path> files = new ArrayList<>();
         for (Entry e : ds.entries()) files.add(e.image());
-        long bytesPerImage = 4L * (long) Math.pow(loaderSize, dims);
-        boolean cacheAll = bytesPerImage * files.size() <= CACHE_BYTES;
         IntFunction<float[]> prepare = i -> prepare(files.get(i), dims, size, loaderSize);
-        PretrainImages images = new PretrainImages(files.size(), dims, loaderSize, prepare, cacheAll,
-                listingHash(dir, files), files.size() + " images in " + dir);
-        for (int i = 0; i < files.size(); i++) {
+        return checkedNow(files.size(), dims, loaderSize, prepare, listingHash(dir, files), files.size() + " images in " + dir,
+                onChecked);
+    }
+
+    /** Prepares every image once now (a bad one stops the run before training), keeping them when they fit in memory. */
+    private static PretrainImages checkedNow(int count, int dims, int loaderSize, IntFunction<float[]> prepare, String hash,
+                                             String description, java.util.function.IntConsumer onChecked) {
+        boolean cacheAll = 4L * (long) Math.pow(loaderSize, dims) * count <= CACHE_BYTES;
+        PretrainImages images = new PretrainImages(count, dims, loaderSize, prepare, cacheAll, hash, description);
+        for (int i = 0; i < count; i++) {
             float[] x = prepare.apply(i);
             if (cacheAll) images.cache[i] = x;
             onChecked.accept(i);
@@ -108,18 +113,10 @@ public final class PretrainImages {
             }
             throw new IndexOutOfBoundsException(i);
         };
-        long bytesPerImage = 4L * (long) Math.pow(loaderSize, dims);
-        boolean cacheAll = bytesPerImage * count <= CACHE_BYTES;
         StringBuilder ids = new StringBuilder(preset.name());
         for (Dataset d : parts) for (int i = 0; i < d.size(); i++) ids.append('\n').append(d.id(i));
-        PretrainImages images = new PretrainImages(count, dims, loaderSize, prepare, cacheAll, sha256(ids.toString()),
-                count + " images of preset " + preset.name() + " in " + dir);
-        for (int i = 0; i < count; i++) {
-            float[] x = prepare.apply(i);
-            if (cacheAll) images.cache[i] = x;
-            onChecked.accept(i);
-        }
-        return images;
+        return checkedNow(count, dims, loaderSize, prepare, sha256(ids.toString()),
+                count + " images of preset " + preset.name() + " in " + dir, onChecked);
     }
 
     static float[] prepare(Path file, int dims, int size, int loaderSize) {

@@ -177,20 +177,14 @@ public final class Checkpoints {
         long step = ((Number) doc.get("step")).longValue();
         Path dir = json.getParent();
         SafeTensors.Contents w = SafeTensors.read(dir.resolve(String.valueOf(doc.get("weights"))));
-        Map<String, float[]> weights = new LinkedHashMap<>();
-        Map<String, long[]> shapes = new LinkedHashMap<>();
-        w.tensors().forEach((k, t) -> {
-            weights.put(k, t.data());
-            shapes.put(k, t.shape());
-        });
+        Map<String, float[]> weights = w.values();
+        Map<String, long[]> shapes = w.shapes();
         Map<String, float[]> optimizer = null;
         long optimizerStep = 0;
         if (doc.get("optimizer") instanceof Map<?, ?> opt && opt.get("file") != null) {
             Path f = dir.resolve(String.valueOf(opt.get("file")));
             if (Files.exists(f)) {
-                optimizer = new LinkedHashMap<>();
-                Map<String, float[]> o = optimizer;
-                SafeTensors.read(f).tensors().forEach((k, t) -> o.put(k, t.data()));
+                optimizer = SafeTensors.read(f).values();
                 optimizerStep = ((Number) opt.get("step")).longValue();
             }
         }
