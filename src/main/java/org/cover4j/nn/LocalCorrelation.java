@@ -1,0 +1,260 @@
+package org.cover4j.nn;
+
+import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.pytorch.Device;
+import org.bytedeco.pytorch.MemoryFormatOptional;
+import org.bytedeco.pytorch.ScalarTypeOptional;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorOptions;
+import org.bytedeco.pytorch.global.torch;
+import org.cover4j.torch.Ops;
+
+/**
+ * The local correlation of MoV (SPEC §4): for every position p and offset v_n of the (2·amp+1)^nd window, the
+ * dot product per head of the query at p with the key at p + v_n, and its gradients. Pure functions of
+ * tensors without autograd (MoV stages its own); call them on inputs that do not require grad.
+ *
+ * <p>CPU float32 inputs go through fused plain-Java loops ({@link LocalCorrelationKernel}): one pass over the
+ * data per call instead of three tensor operations (and their temporaries) per offset. Any other device or type
+ * goes through tensor operations with the same semantics, one offset at a time over the in-image region only.
+ */
+public final class LocalCorrelation {
+    /** Copied into Java arrays only below this many values (int indexing); larger inputs use tensor operations. */
+    private static final long MAX_JAVA_VALUES = Integer.MAX_VALUE - 16;
+
+    private LocalCorrelation() {}
+
+    /**
+     * logits, shape (B, N, heads, *S) with N = (2amp+1)^nd, offsets v_n in {@link MoV#templates} order:
+     * {@code logits[b,n,j,p] = Σ_{c : c % heads == j} q[b,c,p]·k[b,c,p+v_n]} when p+v_n lies inside the image,
+     * exactly -1000 otherwise. q, k: (B, C, *S), nd = 2 or 3, C divisible by heads (heads are interleaved).
+     */
+    public static Tensor forward(Tensor q, Tensor k, int heads, int amp) {
+        check(q, k, heads, amp);
+        return onJavaKernel(q, k) ? forwardJava(q, k, heads, amp) : forwardTorch(q, k, heads, amp);
+    }
+
+    /**
+     * The gradients of Σ g·logits with respect to q and k, g shaped (B, N, heads, *S):
+     * {@code gq[b,c,p] = Σ_n g[b,n,c%heads,p]·k[b,c,p+v_n]} and {@code gk[b,c,r] = Σ_n g[b,n,c%heads,r−v_n]·q[b,c,r−v_n]},
+     * over in-image pairs only. Returns {gq, gk}, shaped as q and k.
+     */
+    public static Tensor[] backward(Tensor g, Tensor q, Tensor k, int heads, int amp) {
+        check(q, k, heads, amp);
+        checkGrad(g, q, heads, amp);
+        return onJavaKernel(q, k) && cpuFloat(g) ? backwardJava(g, q, k, heads, amp) : backwardTorch(g, q, k, heads, amp);
+    }
+
+    // ---------------------------------------------------------------- Java kernel (CPU float32)
+
+    static Tensor forwardJava(Tensor q, Tensor k, int heads, int amp) {
+        LocalCorrelationKernel.Geometry geo = geometry(q, heads, amp);
+        float[] qa = read(q);
+        float[] ka = read(k);
+        Tensor out = emptyFloat(logitShape(q, heads, amp));
+        if (out.numel() > 0) {
+            LocalCorrelationKernel.forward(geo, qa, ka, pointer(out), torch.get_num_threads());
+        }
+        return out;
+    }
+
+    static Tensor[] backwardJava(Tensor g, Tensor q, Tensor k, int heads, int amp) {
+        LocalCorrelationKernel.Geometry geo = geometry(q, heads, amp);
+        float[] qa = read(q);
+        float[] ka = read(k);
+        Tensor gq = emptyFloat(q.shape());
+        Tensor gk = emptyFloat(k.shape());
+        if (gq.numel() > 0) {
+            // g is read a block's rows at a time from its own memory: a whole copy would be K^nd times q's size.
+            Tensor gc = g.contiguous();
+            try {
+                LocalCorrelationKernel.backward(geo, pointer(gc), qa, ka, pointer(gq), pointer(gk), torch.get_num_threads());
+            } finally {
+                gc.close();
+            }
+        }
+        return new Tensor[] {gq, gk};
+    }
+
+    private static LocalCorrelationKernel.Geometry geometry(Tensor q, int heads, int amp) {
+        int nd = (int) q.dim() - 2;
+        int[] spatial = new int[nd];
+        for (int d = 0; d < nd; d++) spatial[d] = (int) q.size(2 + d);
+        return new LocalCorrelationKernel.Geometry((int) q.size(0), (int) q.size(1), spatial, heads, amp);
+    }
+
+    /** The values of a CPU float32 tensor in C order (channels-last tensors are reordered first). */
+    private static float[] read(Tensor t) {
+        Tensor c = t.contiguous();
+        try {
+            float[] a = new float[(int) c.numel()];
+            if (a.length > 0) new FloatPointer(c.data_ptr()).capacity(a.length).get(a);
+            return a;
+        } finally {
+            c.close();
+        }
+    }
+
+    private static FloatPointer pointer(Tensor contiguous) {
+        return new FloatPointer(contiguous.data_ptr()).capacity(contiguous.numel());
+    }
+
+    private static Tensor emptyFloat(long[] shape) {
+        try (TensorOptions options = new TensorOptions(torch.ScalarType.Float)) { // on the CPU
+            return torch.empty(shape, options, new MemoryFormatOptional());
+        }
+    }
+
+    // ---------------------------------------------------------------- tensor operations (any device and type)
+
+    static Tensor forwardTorch(Tensor q, Tensor k, int heads, int amp) {
+        Tensor out;
+        try (TensorOptions options = q.options()) {
+            out = torch.full(logitShape(q, heads, amp), Ops.s(LocalCorrelationKernel.OUTSIDE), options);
+        }
+        Region region = new Region(q, heads, amp);
+        ScalarTypeOptional keepType = new ScalarTypeOptional();
+        for (int n = 0; n < region.offsets; n++) {
+            if (!region.select(n)) continue;
+            Tensor qv = region.at(q, false);
+            Tensor kv = region.at(k, true);
+            Tensor product = qv.mul(kv);
+            Tensor perHead = product.view(region.headView());
+            Tensor dot = perHead.sum(new long[] {1}, false, keepType);
+            Tensor slot = out.select(1, n);
+            Tensor dst = region.at(slot, false);
+            dst.copy_(dot);
+            Ops.release(qv, kv, product, perHead, dot, slot, dst);
+        }
+        return out;
+    }
+
+    static Tensor[] backwardTorch(Tensor g, Tensor q, Tensor k, int heads, int amp) {
+        Tensor gq;
+        Tensor gk;
+        try (TensorOptions options = q.options()) {
+            gq = torch.zeros(q.shape(), options);
+            gk = torch.zeros(k.shape(), options);
+        }
+        Region region = new Region(q, heads, amp);
+        for (int n = 0; n < region.offsets; n++) {
+            if (!region.select(n)) continue;
+            long[] view = region.headView();
+            Tensor slot = g.select(1, n);
+            Tensor gn = region.at(slot, false);
+            Tensor gHead = gn.unsqueeze(1); // (B, 1, heads, *R): broadcast over each head's channels
+            Tensor qv = region.at(q, false);
+            Tensor kv = region.at(k, true);
+            Tensor gqv = region.at(gq, false);
+            Tensor gkv = region.at(gk, true);
+            Tensor qh = qv.view(view), kh = kv.view(view), gqh = gqv.view(view), gkh = gkv.view(view);
+            gqh.addcmul_(gHead, kh); // in-place: the returned alias is not kept
+            gkh.addcmul_(gHead, qh);
+            Ops.release(slot, gn, gHead, qv, kv, gqv, gkv, qh, kh, gqh, gkh);
+        }
+        return new Tensor[] {gq, gk};
+    }
+
+    /**
+     * The in-image region of one offset: positions p with p + v_n inside, as narrowed views of a (B, *, *S) tensor
+     * at p ({@code shifted == false}) or at p + v_n.
+     */
+    private static final class Region {
+        final int nd, offsets, heads;
+        final long batch, channels;
+        final long[] spatial;
+        final float[] templates;
+        final long[] start = new long[3], shiftedStart = new long[3], length = new long[3];
+
+        Region(Tensor q, int heads, int amp) {
+            nd = (int) q.dim() - 2;
+            batch = q.size(0);
+            channels = q.size(1);
+            this.heads = heads;
+            spatial = new long[nd];
+            for (int d = 0; d < nd; d++) spatial[d] = q.size(2 + d);
+            templates = MoV.templates(nd, amp);
+            offsets = templates.length / nd;
+        }
+
+        /** Selects offset n; false when no position has its neighbour inside the image. */
+        boolean select(int n) {
+            for (int d = 0; d < nd; d++) {
+                long v = (long) templates[n * nd + d];
+                start[d] = Math.max(0, -v);
+                shiftedStart[d] = start[d] + v;
+                length[d] = spatial[d] - Math.abs(v);
+                if (length[d] <= 0) return false;
+            }
+            return true;
+        }
+
+        Tensor at(Tensor t, boolean shifted) {
+            Tensor view = t;
+            for (int d = 0; d < nd; d++) {
+                Tensor next = view.narrow(2 + d, shifted ? shiftedStart[d] : start[d], length[d]);
+                if (view != t) view.close();
+                view = next;
+            }
+            return view;
+        }
+
+        /** (B, C/heads, heads, *R): channel c is head c % heads (interleaved heads). */
+        long[] headView() {
+            long[] v = new long[3 + nd];
+            v[0] = batch;
+            v[1] = channels / heads;
+            v[2] = heads;
+            System.arraycopy(length, 0, v, 3, nd);
+            return v;
+        }
+    }
+
+    // ---------------------------------------------------------------- shapes and dispatch
+
+    private static long[] logitShape(Tensor q, int heads, int amp) {
+        int nd = (int) q.dim() - 2;
+        long[] shape = new long[3 + nd];
+        shape[0] = q.size(0);
+        shape[1] = (long) Math.pow(2 * amp + 1, nd);
+        shape[2] = heads;
+        for (int d = 0; d < nd; d++) shape[3 + d] = q.size(2 + d);
+        return shape;
+    }
+
+    /** CPU float32 q and k small enough for Java arrays (g is read in place, so it may be of any size). */
+    private static boolean onJavaKernel(Tensor q, Tensor k) {
+        return q.numel() <= MAX_JAVA_VALUES && cpuFloat(q) && cpuFloat(k);
+    }
+
+    private static boolean cpuFloat(Tensor t) {
+        if (t.scalar_type() != torch.ScalarType.Float) return false;
+        try (Device d = t.device()) {
+            return d.is_cpu();
+        }
+    }
+
+    private static void check(Tensor q, Tensor k, int heads, int amp) {
+        long nd = q.dim() - 2;
+        if (nd != 2 && nd != 3) {
+            throw new IllegalArgumentException("LocalCorrelation: expected q of shape (B, C, *S) with 2 or 3 spatial axes, got "
+                    + java.util.Arrays.toString(q.shape()));
+        }
+        if (!java.util.Arrays.equals(q.shape(), k.shape())) {
+            throw new IllegalArgumentException("LocalCorrelation: q " + java.util.Arrays.toString(q.shape())
+                    + " and k " + java.util.Arrays.toString(k.shape()) + " differ in shape");
+        }
+        if (heads < 1 || q.size(1) % heads != 0) {
+            throw new IllegalArgumentException("LocalCorrelation: " + q.size(1) + " channels not divisible by " + heads + " heads");
+        }
+        if (amp < 0) throw new IllegalArgumentException("LocalCorrelation: amp must be >= 0, got " + amp);
+    }
+
+    private static void checkGrad(Tensor g, Tensor q, int heads, int amp) {
+        long[] expected = logitShape(q, heads, amp);
+        if (!java.util.Arrays.equals(g.shape(), expected)) {
+            throw new IllegalArgumentException("LocalCorrelation: gradient of shape " + java.util.Arrays.toString(g.shape())
+                    + ", expected " + java.util.Arrays.toString(expected));
+        }
+    }
+}
