@@ -1,5 +1,7 @@
 package org.cover4j.nn;
 
+import org.bytedeco.pytorch.NoGradGuard;
+import org.bytedeco.pytorch.ScalarTypeOptional;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 import org.cover4j.torch.Ops;
@@ -10,9 +12,10 @@ import org.cover4j.torch.Tensors;
  * moving features in a (2·amp+1)^nd window weights the window's offset vectors; the weighted sum is a
  * displacement. No learnable parameters.
  *
- * <p>The local correlation is computed as K^nd shifted views of the zero-padded keys, each one fused
- * multiply-and-reduce over the head channels — no copies of shifted tensors and no masked assignment,
- * which is what makes the 3D version cheap compared with the reference's 125-slice Python loop.
+ * <p>MoV is computed outside autograd, with its gradient written out by hand ({@link #backward}): the local
+ * correlation is one fused pass ({@link LocalCorrelation}) instead of K^nd shifted products whose autograd
+ * graph allocates a full-size gradient per offset, and only the softmax weights are kept for the backward
+ * pass. {@code CoverModel} stitches the hand-written gradient into the rest of the step.
  */
 public final class MoV {
     private MoV() {}
@@ -32,86 +35,75 @@ public final class MoV {
         return t;
     }
 
-    /** {@code out = MoV(q, k)}: q from the fixed image, k from the moving image, both (B, C, *S). */
-    public static Tensor apply(Tensor q, Tensor k, int heads, int amp) {
-        return apply(q, k, heads, amp, null);
+    /**
+     * A MoV evaluation: its output (B, nd, *S), the softmax weights {@code attn} (B, K^nd, heads, *S), and the
+     * scaled queries and keys the gradient needs. Close it when the backward pass is done with it.
+     */
+    public record Result(Tensor out, Tensor attn, Tensor scaledQuery, Tensor key, int heads, int amp) implements AutoCloseable {
+        @Override
+        public void close() {
+            Ops.release(attn, scaledQuery, key);
+        }
     }
 
-    /**
-     * As {@link #apply(Tensor, Tensor, int, int)}; when {@code attnOut} is a one-element array it receives the
-     * softmax weights {@code (B, K^nd, heads, *S)} (for parity tests).
-     */
-    public static Tensor apply(Tensor q, Tensor k, int heads, int amp, Tensor[] attnOut) {
+    /** {@code MoV(q, k)} without autograd: q from the fixed image, k from the moving image, both (B, C, *S). */
+    public static Result forward(Tensor q, Tensor k, int heads, int amp) {
         int nd = (int) q.dim() - 2;
-        long b = q.size(0);
         long c = q.size(1);
         if (c % heads != 0) throw new IllegalArgumentException("MoV: " + c + " channels not divisible by " + heads + " heads");
-        long headDim = c / heads;
-        long[] spatial = new long[nd];
-        for (int d = 0; d < nd; d++) spatial[d] = q.size(2 + d);
-
-        // Heads are interleaved: channel c belongs to head c % heads, component c / heads (reshape (B, d, h, ...)).
-        long[] headView = new long[3 + nd];
-        headView[0] = b;
-        headView[1] = headDim;
-        headView[2] = heads;
-        System.arraycopy(spatial, 0, headView, 3, nd);
-        Tensor qs = q.mul(Ops.s(Math.pow(headDim, -0.5)));
-        long[] pad = new long[2 * nd];
-        java.util.Arrays.fill(pad, amp);
-        Tensor kp = torch.constant_pad_nd(k, pad);
-
-        // Neighbours outside the image must get logit -1000 exactly (SPEC §4): their padded keys give a
-        // dot product of exactly 0, to which a bias of -1000 (0 inside) is added. The bias is a shifted
-        // view of one small padded tensor, so no (N, *S) mask is ever built.
-        long[] onesShape = new long[2 + nd];
-        java.util.Arrays.fill(onesShape, 1);
-        System.arraycopy(spatial, 0, onesShape, 2, nd);
-        Tensor biasPad = torch.constant_pad_nd(torch.ones(onesShape, q.options()), pad)
-                .sub(Ops.s(1.0)).mul(Ops.s(1000.0));
-
-        float[] tmpl = templates(nd, amp);
-        int n = tmpl.length / nd;
-        Tensor[] logits = new Tensor[n];
-        org.bytedeco.pytorch.ScalarTypeOptional keepType = new org.bytedeco.pytorch.ScalarTypeOptional();
-        for (int i = 0; i < n; i++) {
-            Tensor shifted = kp;
-            Tensor bias = biasPad;
-            for (int d = 0; d < nd; d++) {
-                long start = amp + (long) tmpl[i * nd + d];
-                shifted = shifted.narrow(2 + d, start, spatial[d]);
-                bias = bias.narrow(2 + d, start, spatial[d]);
-            }
-            Tensor product = qs.mul(shifted);
-            Tensor perHead = product.view(headView);
-            Tensor dot = perHead.sum(new long[] {1}, false, keepType);
-            logits[i] = dot.add(bias);
-            Ops.release(product, perHead, dot);
-            if (shifted != kp) Ops.release(shifted);
-            if (bias != biasPad) Ops.release(bias);
+        try (NoGradGuard g = new NoGradGuard()) {
+            Tensor qs = q.detach().mul(Ops.s(Math.pow(c / heads, -0.5)));
+            Tensor kd = k.detach();
+            // Neighbours outside the image get logit -1000 exactly, as in the reference's masked assignment.
+            Tensor logits = LocalCorrelation.forward(qs, kd, heads, amp); // (B, N, heads, *S)
+            Tensor attn = Ops.softmax(logits, 1);
+            Ops.release(logits);
+            // out[b, d, p] = (1/h) Σ_n v_n[d] Σ_j attn[b, n, j, p]
+            long b = q.size(0);
+            int n = (int) attn.size(1);
+            long positions = attn.numel() / (b * n * heads);
+            // With one head the sum over heads is the identity: a view instead of a K^nd·S copy.
+            Tensor perPosition = heads == 1 ? attn.view(b, n, positions)
+                    : attn.sum(new long[] {2}, false, new ScalarTypeOptional()).reshape(b, n, positions);
+            Tensor templT = Tensors.of(transpose(templates(nd, amp), n, nd), q.device(), nd, n);
+            Tensor summed = torch.matmul(templT, perPosition);
+            Tensor out = summed.div_(Ops.s(heads)).view(outShape(q, nd));
+            Ops.release(perPosition, templT);
+            return new Result(out, attn, qs, kd, heads, amp);
         }
-        Tensor masked = Ops.stack(1, logits); // (B, N, heads, *S)
-        Ops.release(logits);
-        Tensor attn = Ops.softmax(masked, 1);
-        Ops.release(masked);
-        if (attnOut != null) attnOut[0] = attn;
+    }
 
-        // out[b, d, p] = (1/h) Σ_n v_n[d] Σ_j attn[b, n, j, p]
-        long positions = 1;
-        for (long s : spatial) positions *= s;
-        // With one head the sum over heads is the identity: a view instead of a K^nd·S copy.
-        Tensor perPosition = heads == 1 ? attn.view(b, n, positions)
-                : attn.sum(new long[] {2}, false, keepType).reshape(b, n, positions);
-        Tensor templT = Tensors.of(transpose(tmpl, n, nd), q.device(), nd, n);
-        Tensor summed = torch.matmul(templT, perPosition);
-        Tensor out = summed.div(Ops.s(heads));
-        Ops.release(perPosition, summed, kp, biasPad, qs);
-        if (attnOut == null) Ops.release(attn);
-        long[] outShape = new long[2 + nd];
-        outShape[0] = b;
-        outShape[1] = nd;
-        System.arraycopy(spatial, 0, outShape, 2, nd);
-        return out.view(outShape);
+    /** The gradients {dL/dq, dL/dk} of a loss L given {@code gout} = dL/d(out) for the evaluation {@code r}. */
+    public static Tensor[] backward(Result r, Tensor gout) {
+        Tensor attn = r.attn();
+        int nd = (int) gout.dim() - 2;
+        long b = attn.size(0);
+        int n = (int) attn.size(1);
+        long positions = attn.numel() / (b * n * r.heads());
+        try (NoGradGuard g = new NoGradGuard()) {
+            // d out / d attn[n, j] = v_n / h for every head j; then the softmax's own backward over n.
+            Tensor templ = Tensors.of(templates(nd, r.amp()), gout.device(), n, nd);
+            Tensor gattn = torch.matmul(templ, gout.reshape(b, nd, positions)).div_(Ops.s(r.heads()));
+            long[] perHead = attn.sizes().vec().get();
+            perHead[2] = 1;
+            Tensor gattnView = gattn.view(perHead);
+            Tensor glogits = attn.mul(gattnView);
+            Tensor dot = glogits.sum(new long[] {1}, true, new ScalarTypeOptional());
+            glogits.addcmul_(attn, dot, Ops.s(-1.0));
+            Tensor[] grads = LocalCorrelation.backward(glogits, r.scaledQuery(), r.key(), r.heads(), r.amp());
+            long c = r.key().size(1);
+            grads[0].mul_(Ops.s(Math.pow(c / r.heads(), -0.5)));
+            Ops.release(templ, gattn, gattnView, glogits, dot);
+            return grads;
+        }
+    }
+
+    private static long[] outShape(Tensor q, int nd) {
+        long[] shape = new long[2 + nd];
+        shape[0] = q.size(0);
+        shape[1] = nd;
+        for (int d = 0; d < nd; d++) shape[2 + d] = q.size(2 + d);
+        return shape;
     }
 
     private static float[] transpose(float[] a, int rows, int cols) {

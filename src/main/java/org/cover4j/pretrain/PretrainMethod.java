@@ -22,4 +22,12 @@ public interface PretrainMethod {
      * Called inside a step scope.
      */
     LinkedHashMap<String, Tensor> losses(ViewBatch batch);
+
+    /**
+     * Adds the gradient of {@code losses.get("loss")} (from the last {@link #losses} call) to every parameter's
+     * gradient. A method whose graph is cut into stages runs them here; plain autograd otherwise.
+     */
+    default void backward(LinkedHashMap<String, Tensor> losses) {
+        losses.get("loss").backward();
+    }
 }

@@ -96,7 +96,29 @@ public final class Ops {
 
     /** {@code grid_sample(src, grid, bilinear, zeros, align_corners=False)}; grid is (B, *S, nd) in x,y(,z) order. */
     public static Tensor gridSample(Tensor src, Tensor grid) {
-        return torch.grid_sampler(src, grid, 0, 0, false);
+        int parts = gridSampleParts(src, grid);
+        if (parts == 1) return torch.grid_sampler(src, grid, 0, 0, false);
+        // libtorch's 3D CPU grid sampler (forward and backward) parallelises over the batch only, so one volume runs
+        // on one thread. Cutting the output grid into `parts` slabs along its first axis and presenting them as a
+        // batch over the same source (a stride-0 expand, no copy) lets every thread sample its own slab. Each
+        // output value is computed exactly as before; the source gradient is summed over the slabs.
+        long c = src.size(1);
+        long d = grid.size(1);
+        Tensor shared = src.expand(new long[] {parts, c, src.size(2), src.size(3), src.size(4)});
+        Tensor slabs = grid.view(parts, d / parts, grid.size(2), grid.size(3), 3);
+        Tensor sampled = torch.grid_sampler(shared, slabs, 0, 0, false);
+        Tensor out = sampled.transpose(0, 1).reshape(1, c, d, grid.size(2), grid.size(3));
+        release(shared, slabs, sampled);
+        return out;
+    }
+
+    /** How many slabs {@link #gridSample} cuts a 3D CPU sample into: the threads a single volume would leave idle. */
+    private static int gridSampleParts(Tensor src, Tensor grid) {
+        if (grid.dim() != 5 || src.size(0) != 1 || !src.device().is_cpu()) return 1;
+        long d = grid.size(1);
+        int parts = (int) Math.min(torch.get_num_threads(), d);
+        while (parts > 1 && d % parts != 0) parts--;
+        return parts;
     }
 
     public static Tensor softmax(Tensor x, long dim) {

@@ -116,7 +116,7 @@ public final class Trainer {
                         problem = "non-finite loss (" + format(last) + ")";
                     } else {
                         GradClip.zeroGrad(method.params());
-                        losses.get("loss").backward();
+                        method.backward(losses);
                         gradNorm = GradClip.clip(method.params(), settings.clipNorm());
                         if (!Double.isFinite(gradNorm)) problem = "non-finite gradient norm";
                     }

@@ -5,6 +5,8 @@ import org.cover4j.io.NpyArray;
 import org.cover4j.testing.Fixtures;
 import org.cover4j.torch.Ops;
 import org.cover4j.torch.StepScope;
+import org.cover4j.torch.Torch;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -15,6 +17,22 @@ class WarpTest {
     @ParameterizedTest
     @ValueSource(strings = {"stn2d.npz", "stn3d.npz"})
     void matchesReferenceOutputAndGradients(String file) {
+        check(file);
+    }
+
+    /** A single 3D volume is cut into one slab per thread (5 threads: 5 slabs of the 5-deep fixture); same numbers. */
+    @Test
+    void volumeCutIntoSlabsPerThreadMatchesReference() {
+        int threads = Torch.threads();
+        try {
+            Torch.setThreads(5);
+            check("stn3d.npz");
+        } finally {
+            Torch.setThreads(threads);
+        }
+    }
+
+    private static void check(String file) {
         Map<String, NpyArray> fx = Fixtures.load(file);
         try (StepScope s = StepScope.open()) {
             Tensor src = Fixtures.tensor(fx.get("src"));

@@ -108,7 +108,7 @@ class CoverParityTest {
             assertEquals(io.get("loss_vec").scalar(), lossVec.item_double(), RTOL * io.get("loss_vec").scalar(), "loss_vec");
             assertEquals(io.get("loss_con").scalar(), lossCon.item_double(), RTOL * io.get("loss_con").scalar(), "loss_con");
 
-            lossVec.add(lossCon).backward();
+            out.backward(lossVec.add(lossCon));
             for (String name : grads.keySet()) {
                 worst = Math.max(worst, close("grad " + name, grads.get(name), p.get(name).grad()));
             }

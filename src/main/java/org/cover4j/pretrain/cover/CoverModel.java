@@ -50,8 +50,17 @@ public final class CoverModel {
         return backbone;
     }
 
-    /** Result of a forward pass: predicted flow and the un-warped finest features of both images. */
-    public record Output(Tensor flow, Tensor featMoving, Tensor featFixed) {}
+    /**
+     * Result of a forward pass: predicted flow and the un-warped finest features of both images. Compute the loss
+     * from these, then call {@link #backward(Tensor)} (not {@code loss.backward()}): the flow and features are
+     * leaves of a staged graph, see {@link StagedBackward}.
+     */
+    public record Output(Tensor flow, Tensor featMoving, Tensor featFixed, StagedBackward stages) {
+        /** Back-propagates {@code loss} into every parameter's gradient. */
+        public void backward(Tensor loss) {
+            stages.backward(loss, flow);
+        }
+    }
 
     public Output forward(Tensor moving, Tensor fixed) {
         return forward(moving, fixed, null);
@@ -62,24 +71,31 @@ public final class CoverModel {
      * intermediate under the fixture's key names ({@code vpa/q_l}, {@code vpa/attn_l}, ...).
      */
     public Output forward(Tensor moving, Tensor fixed, Map<String, Tensor> trace) {
-        List<List<Tensor>> levels = levels(moving, fixed);
-        return forwardFromLevels(levels.get(0), levels.get(1), trace);
+        StagedBackward stages = new StagedBackward();
+        List<List<Tensor>> levels = levels(moving, fixed, stages);
+        List<Tensor> m = levels.get(0);
+        List<Tensor> f = levels.get(1);
+        if (trace != null) {
+            for (int i = 0; i < 5; i++) {
+                trace.put("M" + (i + 1), m.get(i));
+                trace.put("F" + (i + 1), f.get(i));
+            }
+        }
+        Tensor flow = stages.flowLeaf(vpa(m, f, trace, stages));
+        return new Output(flow, m.get(0), f.get(0), stages);
     }
 
     /**
-     * The backbone's five levels (finest first) for the moving and the fixed image. Images of the same shape go
-     * through one backbone pass as a batch of 2B: the same arithmetic (GroupNorm is per sample), but the deep,
-     * small-image layers get twice the work per call and parallelise better.
+     * The backbone's five levels (finest first) for the moving and the fixed image, as leaves of {@code stages}.
+     * Images of the same shape go through one backbone pass as a batch of 2B: the same arithmetic (GroupNorm is
+     * per sample), but the deep, small-image layers get twice the work per call and parallelise better.
      */
-    public List<List<Tensor>> levels(Tensor moving, Tensor fixed) {
+    private List<List<Tensor>> levels(Tensor moving, Tensor fixed, StagedBackward stages) {
         if (!java.util.Arrays.equals(moving.shape(), fixed.shape())) {
-            return List.of(backbone.levels(moving), backbone.levels(fixed));
+            return List.of(stages.backboneLeaves(backbone.levels(moving)), stages.backboneLeaves(backbone.levels(fixed)));
         }
-        return splitBatch(backbone.levels(Ops.cat(0, moving, fixed)), moving.size(0));
-    }
-
-    /** Levels of a 2B batch (moving images first) as the moving and the fixed half. */
-    public static List<List<Tensor>> splitBatch(List<Tensor> both, long b) {
+        List<Tensor> both = stages.backboneLeaves(backbone.levels(Ops.cat(0, moving, fixed)));
+        long b = moving.size(0);
         List<Tensor> m = new java.util.ArrayList<>(5);
         List<Tensor> f = new java.util.ArrayList<>(5);
         for (Tensor level : both) {
@@ -89,53 +105,40 @@ public final class CoverModel {
         return List.of(m, f);
     }
 
-    /** VPA on given backbone levels (finest first): the flow and the finest features. */
-    public Output forwardFromLevels(List<Tensor> m, List<Tensor> f, Map<String, Tensor> trace) {
-        if (trace != null) {
-            for (int i = 0; i < 5; i++) {
-                trace.put("M" + (i + 1), m.get(i));
-                trace.put("F" + (i + 1), f.get(i));
-            }
-        }
-        Tensor flow = vpa(m, f, trace);
-        return new Output(flow, m.get(0), f.get(0));
-    }
-
-    /** Vector Pyramid Aggregation; {@code m}, {@code f} finest first. */
-    private Tensor vpa(List<Tensor> m, List<Tensor> f, Map<String, Tensor> trace) {
-        Tensor flow = null;
+    /** Vector Pyramid Aggregation; {@code m}, {@code f} finest first. Each level is one stage of {@code stages}. */
+    private Tensor vpa(List<Tensor> m, List<Tensor> f, Map<String, Tensor> trace, StagedBackward stages) {
+        Tensor flowOut = null;
         for (int level = 0; level < 5; level++) {
             Tensor mFeat = m.get(4 - level);
             Tensor fFeat = f.get(4 - level);
-            if (level > 0) {
-                mFeat = Warp.apply(mFeat, flow);
-                put(trace, "vpa/Mwarp_" + level, mFeat);
-            }
+            Tensor flowIn = level == 0 ? null : stages.flowIn(flowOut);
             Tensor q = proj[level].apply(fFeat);
-            Tensor k = proj[level].apply(mFeat);
+            Tensor k = level == 0 ? proj[level].apply(mFeat) : proj[level].applyWarped(mFeat, flowIn);
+            if (trace != null && level > 0) trace.put("vpa/Mwarp_" + level, Warp.apply(mFeat, flowIn));
             put(trace, "vpa/q_" + level, q);
             put(trace, "vpa/k_" + level, k);
-            Tensor[] attn = trace != null ? new Tensor[1] : null;
-            Tensor mov = MoV.apply(q, k, config.heads()[level], config.amp(), attn);
+            MoV.Result result = MoV.forward(q, k, config.heads()[level], config.amp());
+            Tensor mov = stages.movLeaf(result.out());
             put(trace, "vpa/mov_" + level, mov);
-            if (attn != null) put(trace, "vpa/attn_" + level, attn[0]);
+            if (trace != null) trace.put("vpa/attn_" + level, result.attn().detach());
             if (level == 4) {
                 put(trace, "vpa/w_4", mov);
-                flow = Warp.apply(flow, mov).add(mov);
+                flowOut = Warp.apply(flowIn, mov).add(mov);
             } else {
                 Tensor w = Ops.upsample2x(mov.mul(Ops.s(2.0)), true);
                 put(trace, "vpa/w_" + level, w);
                 if (level == 0) {
-                    flow = w;
+                    flowOut = w;
                 } else {
-                    Tensor up = Ops.upsample2x(flow.mul(Ops.s(2.0)), true);
+                    Tensor up = Ops.upsample2x(flowIn.mul(Ops.s(2.0)), true);
                     put(trace, "vpa/flowup_" + level, up);
-                    flow = Warp.apply(up, w).add(w);
+                    flowOut = Warp.apply(up, w).add(w);
                 }
             }
-            put(trace, "vpa/flow_" + level, flow);
+            put(trace, "vpa/flow_" + level, flowOut);
+            stages.addLevel(flowIn, flowOut, mov, q, k, result);
         }
-        return flow;
+        return flowOut;
     }
 
     private static void put(Map<String, Tensor> trace, String key, Tensor t) {
