@@ -40,7 +40,8 @@ import java.util.function.ToDoubleFunction;
         description = {"", "Runs real training steps on synthetic phantoms. Reports the median step time after warm-up, "
                 + "the median data/forward/backward/optimizer split, peak RSS, the growth of RSS from the end of warm-up to "
                 + "the last step and the part of it that is not the Java heap growing (flat = no native leak), RSS at a few "
-                + "steps, and view pairs per second with 1 and all threads.", ""})
+                + "steps, and view pairs per second with 1 and all threads. Each case runs in a fresh JVM, so that its "
+                + "peak RSS is its own.", ""})
 public final class BenchmarkCommand implements Callable<Integer> {
     @Mixin
     Options common;
@@ -63,6 +64,13 @@ public final class BenchmarkCommand implements Callable<Integer> {
     @Option(names = "--views-seconds", paramLabel = "S", defaultValue = "5", description = "Seconds per view-throughput measurement (default: ${DEFAULT-VALUE}).")
     int viewSeconds;
 
+    @Option(names = "--low-memory", negatable = true, description = "As pretrain's --low-memory (default: on in 3D, off in 2D).")
+    Boolean lowMemory;
+
+    /** Set on the child process that measures one case (see {@link #runCase}). */
+    @Option(names = "--in-process", hidden = true)
+    boolean inProcess;
+
     @Override
     public Integer call() throws IOException {
         if (!List.of("2", "3", "both").contains(dim)) throw CoverException.usage("--dim must be 2, 3 or both, got " + dim);
@@ -75,8 +83,12 @@ public final class BenchmarkCommand implements Callable<Integer> {
                 Torch.mkldnnAvailable() ? "on" : "off", Provenance.version());
         out.printf("%-28s %9s %7s %7s %7s %7s %9s %11s %11s%n", "case", "step_s", "data", "fwd", "bwd", "optim",
                 "peak_MiB", "RSS_grow", "non-heap");
-        if (!dim.equals("3")) measure(out, 2, 128, 2, steps, threads);
-        if (!dim.equals("2")) measure(out, 3, 64, 1, steps3d != null ? steps3d : steps, threads);
+        if (!dim.equals("3")) runCase(out, 2, 128, 2, steps, threads);
+        if (!dim.equals("2")) runCase(out, 3, 64, 1, steps3d != null ? steps3d : steps, threads);
+        if (inProcess) {
+            out.flush();
+            return 0;
+        }
         out.printf("%nview pairs per second (generation only, CPU):%n");
         for (int d : dim.equals("both") ? new int[] {2, 3} : new int[] {Integer.parseInt(dim)}) {
             int size = d == 2 ? 128 : 64;
@@ -89,6 +101,41 @@ public final class BenchmarkCommand implements Callable<Integer> {
         return 0;
     }
 
+    /**
+     * Measures one case in a fresh JVM (this command again with {@code --in-process}), so that its peak RSS is its
+     * own: memory the allocator keeps from an earlier case would otherwise count towards the next one.
+     */
+    private void runCase(PrintWriter out, int d, int size, int batch, int measured, int threads) throws IOException {
+        if (inProcess) {
+            measure(out, d, size, batch, measured, threads);
+            return;
+        }
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.addAll(java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments());
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(), "benchmark", "--in-process",
+                "--dim", String.valueOf(d), "--steps", String.valueOf(measured), "--warmup", String.valueOf(warmup),
+                "--threads", String.valueOf(threads), "--device", common.device));
+        if (lowMemory != null) cmd.add(lowMemory ? "--low-memory" : "--no-low-memory");
+        Process child = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        List<String> lines;
+        try (var reader = new java.io.BufferedReader(new java.io.InputStreamReader(child.getInputStream(), java.nio.charset.StandardCharsets.UTF_8))) {
+            lines = reader.lines().toList();
+        }
+        int rc;
+        try {
+            rc = child.waitFor();
+        } catch (InterruptedException e) {
+            child.destroyForcibly();
+            Thread.currentThread().interrupt();
+            throw new CoverException("benchmark interrupted", CoverException.TRAINING_FAILED, e);
+        }
+        if (rc != 0) throw new CoverException("benchmark: the " + d + "D case failed (exit " + rc + ")", CoverException.TRAINING_FAILED, null);
+        // The child's first two lines are its banner and the table header, which this process printed already.
+        for (String line : lines.subList(Math.min(2, lines.size()), lines.size())) out.println(line);
+        out.flush();
+    }
+
     private void measure(PrintWriter out, int d, int size, int batch, int measured, int threads) throws IOException {
         PrintStream quiet = new PrintStream(PrintStream.nullOutputStream());
         Path tmp = Files.createTempDirectory("cover4j-bench");
@@ -99,6 +146,8 @@ public final class BenchmarkCommand implements Callable<Integer> {
         Device device = Devices.parse(s.device());
         PretrainImages images = Pretraining.images(s, quiet);
         PretrainMethod method = Pretraining.method(s, device);
+        boolean recompute = lowMemory != null ? lowMemory : PretrainMethod.recomputeByDefault(d);
+        method.recomputeActivations(recompute);
         long[] rss = new long[2];
         long[] nativeBytes = new long[2];
         long[] heap = new long[2];
@@ -124,7 +173,7 @@ public final class BenchmarkCommand implements Callable<Integer> {
         }
         List<Trainer.StepTimes> t = trainer.stepTimes().subList(warmup, total);
         out.printf(Locale.ROOT, "%-28s %9.3f %7.3f %7.3f %7.3f %7.3f %9.0f %+10.1fM %+10.1fM%n",
-                d + "D batch " + batch + " x " + size + (d == 2 ? "^2" : "^3") + " (" + measured + " st)",
+                d + "D b" + batch + " " + size + (d == 2 ? "^2" : "^3") + " (" + measured + " st" + (recompute ? ", low-mem)" : ")"),
                 median(t, x -> x.data() + x.forward() + x.backward() + x.optimizer()),
                 median(t, Trainer.StepTimes::data), median(t, Trainer.StepTimes::forward),
                 median(t, Trainer.StepTimes::backward), median(t, Trainer.StepTimes::optimizer),

@@ -1,6 +1,8 @@
 package org.cover4j.nn;
 
+import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
+import org.cover4j.torch.Autograd;
 import org.cover4j.torch.Ops;
 import org.cover4j.util.Rng;
 
@@ -82,6 +84,92 @@ public final class UNet implements Backbone {
     /** As {@link #levels(Tensor)}; records every sub-module's output under its reference path when {@code trace} is given. */
     public List<Tensor> levels(Tensor x, Map<String, Tensor> trace) {
         Tensor x1 = doubleConvForward(Ops.channelsLast(x), "inc.double_conv", trace);
+        record(trace, "inc", x1);
+        Tensor[] down = encoder(x1, trace);
+        Tensor deeper = down[4];
+        Tensor[] up = new Tensor[4];
+        for (int i = 0; i < 4; i++) {
+            up[i] = upBlock(i, down[3 - i], deeper, trace);
+            // Wrappers of tensors no later code reads are released now (autograd keeps what backward needs), so
+            // that a pass without gradients holds no more than a few activations at a time.
+            if (trace == null) Ops.release(down[3 - i]);
+            deeper = up[i];
+        }
+        return List.of(up[3], up[2], up[1], up[0], down[4]);
+    }
+
+    /**
+     * The five levels as {@link #levels(Tensor)}, holding fewer activations: the two full-resolution blocks (the
+     * first DoubleConv and the last up block, about half the arithmetic but two thirds of the activations autograd
+     * keeps) run without gradients now and again, with gradients, during {@link Recomputed#backward}. The finest
+     * level is a leaf; call {@code backward} with the gradients of all five levels instead of autograd.
+     */
+    public Recomputed levelsRecomputingFullResolution(Tensor x) {
+        Tensor input = Ops.channelsLast(x);
+        Tensor x1;
+        try (NoGradGuard g = new NoGradGuard()) {
+            x1 = doubleConvForward(input, "inc.double_conv", null);
+        }
+        Tensor x1Leaf = leaf(x1);
+        Tensor[] down = encoder(x1Leaf, null);
+        Tensor deeper = down[4];
+        Tensor[] up = new Tensor[3];
+        for (int i = 0; i < 3; i++) {
+            up[i] = upBlock(i, down[3 - i], deeper, null);
+            Ops.release(down[3 - i]);
+            deeper = up[i];
+        }
+        Tensor finest;
+        try (NoGradGuard g = new NoGradGuard()) {
+            finest = upBlock(3, x1Leaf, up[2], null);
+        }
+        return new Recomputed(input, x1Leaf, leaf(finest), up[2], up[1], up[0], down[4]);
+    }
+
+    /** The levels of {@link #levelsRecomputingFullResolution} and the backward pass that recomputes its blocks. */
+    public final class Recomputed {
+        private final Tensor input;
+        private final Tensor x1Leaf;
+        private final List<Tensor> levels;
+
+        private Recomputed(Tensor input, Tensor x1Leaf, Tensor finest, Tensor up3, Tensor up2, Tensor up1, Tensor down4) {
+            this.input = input;
+            this.x1Leaf = x1Leaf;
+            this.levels = List.of(finest, up3, up2, up1, down4);
+        }
+
+        /** The five levels, finest first; the finest is a leaf (its gradient goes to {@link #backward}). */
+        public List<Tensor> levels() {
+            return levels;
+        }
+
+        /**
+         * Adds the gradients of the parameters given the gradients of the five levels ({@code null} or undefined for
+         * none): the last up block again with gradients, then the middle of the network through autograd, then the
+         * first block again with gradients.
+         */
+        public void backward(List<Tensor> grads) {
+            Tensor skip = leaf(x1Leaf);
+            Tensor deeper = leaf(levels.get(1));
+            Tensor finest = upBlock(3, skip, deeper, null);
+            Autograd.backward(List.of(finest), List.of(grads.get(0)));
+            Ops.release(finest);
+            List<Tensor> middleGrads = new java.util.ArrayList<>(grads.subList(1, 5));
+            middleGrads.set(0, Autograd.sum(grads.get(1), deeper.grad()));
+            Autograd.backward(levels.subList(1, 5), middleGrads);
+            Tensor x1 = doubleConvForward(input, "inc.double_conv", null);
+            Autograd.backward(List.of(x1), List.of(Autograd.sum(x1Leaf.grad(), skip.grad())));
+        }
+    }
+
+    private static Tensor leaf(Tensor t) {
+        Tensor leaf = t.detach();
+        leaf.requires_grad_(true);
+        return leaf;
+    }
+
+    /** down[0] = x1, down[i] = the i-th max-pool + DoubleConv. */
+    private Tensor[] encoder(Tensor x1, Map<String, Tensor> trace) {
         Tensor[] down = new Tensor[5];
         down[0] = x1;
         for (int i = 0; i < 4; i++) {
@@ -93,23 +181,20 @@ public final class UNet implements Backbone {
             record(trace, DOWN[i] + ".maxpool_conv", down[i + 1]);
             record(trace, DOWN[i], down[i + 1]);
         }
-        record(trace, "inc", x1);
-        Tensor deeper = down[4];
-        Tensor[] up = new Tensor[4];
-        for (int i = 0; i < 4; i++) {
-            Tensor upsampled = Ops.upsample2x(deeper, false);
-            record(trace, UP[i] + ".up", upsampled);
-            Tensor joined = Ops.cat(1, down[3 - i], upsampled);
-            // Wrappers of tensors no later code reads are released now (autograd keeps what backward needs), so
-            // that a pass without gradients holds no more than a few activations at a time.
-            if (trace == null) Ops.release(upsampled, down[3 - i]);
-            up[i] = doubleConvForward(joined, UP[i] + ".conv.double_conv", trace);
-            if (trace == null) Ops.release(joined);
-            record(trace, UP[i] + ".conv", up[i]);
-            record(trace, UP[i], up[i]);
-            deeper = up[i];
-        }
-        return List.of(up[3], up[2], up[1], up[0], down[4]);
+        return down;
+    }
+
+    /** Up block {@code i}: upsample {@code deeper}, concatenate after {@code skip}, DoubleConv. */
+    private Tensor upBlock(int i, Tensor skip, Tensor deeper, Map<String, Tensor> trace) {
+        Tensor upsampled = Ops.upsample2x(deeper, false);
+        record(trace, UP[i] + ".up", upsampled);
+        Tensor joined = Ops.cat(1, skip, upsampled);
+        if (trace == null) Ops.release(upsampled);
+        Tensor out = doubleConvForward(joined, UP[i] + ".conv.double_conv", trace);
+        if (trace == null) Ops.release(joined);
+        record(trace, UP[i] + ".conv", out);
+        record(trace, UP[i], out);
+        return out;
     }
 
     private Tensor doubleConvForward(Tensor x, String name, Map<String, Tensor> trace) {

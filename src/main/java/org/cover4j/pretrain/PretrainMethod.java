@@ -30,4 +30,15 @@ public interface PretrainMethod {
     default void backward(LinkedHashMap<String, Tensor> losses) {
         losses.get("loss").backward();
     }
+
+    /**
+     * Keep fewer activations during a step and recompute them in the backward pass where the method can: less
+     * memory for more arithmetic, the same gradients. Methods that cannot ignore it.
+     */
+    default void recomputeActivations(boolean on) {}
+
+    /** The default of {@link #recomputeActivations}: on for 3D, whose activations dominate a step's memory. */
+    static boolean recomputeByDefault(int dims) {
+        return dims == 3;
+    }
 }

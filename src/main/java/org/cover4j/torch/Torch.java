@@ -20,9 +20,10 @@ public final class Torch {
     }
 
     /**
-     * Sets libtorch's intra-op thread pool. libtorch's CPU kernels (and oneDNN convolutions) run on
-     * OpenMP threads; OpenBLAS keeps its own pool, so both are pinned to the same count to avoid
-     * oversubscribing the cores (measured: 2 pools of 2 threads on 2 cores slow conv3d down).
+     * Sets libtorch's intra-op thread pool (OpenMP; oneDNN convolutions run on it too). OpenBLAS keeps a pool of
+     * its own whose idle threads spin and take the cores from OpenMP's; the launcher therefore starts the JVM with
+     * {@code OPENBLAS_NUM_THREADS=1} (nothing heavy goes to BLAS here). The Java kernels of
+     * {@code LocalCorrelation} use the same thread count.
      */
     public static void setThreads(int threads) {
         load();

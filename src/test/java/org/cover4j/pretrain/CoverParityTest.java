@@ -15,6 +15,8 @@ import org.cover4j.train.Adam;
 import org.cover4j.train.GradClip;
 import org.cover4j.util.Rng;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -68,14 +70,17 @@ class CoverParityTest {
         return Fixtures.assertClose(what, expected, actual, RTOL, RTOL * Math.max(scale, 1e-6));
     }
 
-    @Test
-    void smallModel2dMatchesReferenceThroughOneAdamStep() {
+    /** Also with the full-resolution blocks recomputed during backward (the low-memory mode): same gradients. */
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void smallModel2dMatchesReferenceThroughOneAdamStep(boolean recompute) {
         Map<String, NpyArray> io = Fixtures.load("cover2d_small_io.npz");
         Map<String, NpyArray> trace = Fixtures.load("cover2d_small_backbone_trace.npz");
         Map<String, NpyArray> grads = Fixtures.load("cover2d_small_grads.npz");
         Map<String, NpyArray> clipped = Fixtures.load("cover2d_small_grads_clipped.npz");
         Map<String, NpyArray> after = Fixtures.load("cover2d_small_params_after_step1.npz");
         CoverModel model = loadModel("cover2d_small", 2);
+        model.recomputeFullResolution(recompute);
         Params p = model.params();
         assertEquals(500_152, p.count(), "parameter count of the small 2D model");
         double worst = 0;
@@ -122,7 +127,7 @@ class CoverParityTest {
                 close("after step " + name, after.get(name), p.get(name));
             }
         }
-        System.out.printf("2D parity: worst difference relative to tensor scale %.3g%n", worst);
+        System.out.printf("2D parity (recompute %b): worst difference relative to tensor scale %.3g%n", recompute, worst);
     }
 
     @Test

@@ -47,6 +47,11 @@ public final class CoverMethod implements PretrainMethod {
     }
 
     @Override
+    public void recomputeActivations(boolean on) {
+        model.recomputeFullResolution(on);
+    }
+
+    @Override
     public void backward(LinkedHashMap<String, Tensor> losses) {
         CoverModel.Output out = last;
         last = null;

@@ -1,6 +1,7 @@
 package org.cover4j.pretrain.cover;
 
 import org.bytedeco.pytorch.Device;
+import org.bytedeco.pytorch.GradMode;
 import org.bytedeco.pytorch.Tensor;
 import org.cover4j.nn.MoV;
 import org.cover4j.nn.Params;
@@ -23,6 +24,7 @@ public final class CoverModel {
     private final Params params;
     private final UNet backbone;
     private final Projection[] proj = new Projection[5];
+    private boolean recomputeFullResolution;
 
     public CoverModel(CoverConfig config, Device device, Rng rng) {
         this.config = config;
@@ -48,6 +50,15 @@ public final class CoverModel {
 
     public UNet backbone() {
         return backbone;
+    }
+
+    /**
+     * Whether training steps recompute the backbone's two full-resolution blocks during the backward pass instead
+     * of keeping their activations (see {@link UNet#levelsRecomputingFullResolution}): the same gradients, about
+     * 60% less activation memory in 3D, for one more pass through those blocks.
+     */
+    public void recomputeFullResolution(boolean on) {
+        this.recomputeFullResolution = on;
     }
 
     /**
@@ -92,9 +103,9 @@ public final class CoverModel {
      */
     private List<List<Tensor>> levels(Tensor moving, Tensor fixed, StagedBackward stages) {
         if (!java.util.Arrays.equals(moving.shape(), fixed.shape())) {
-            return List.of(stages.backboneLeaves(backbone.levels(moving)), stages.backboneLeaves(backbone.levels(fixed)));
+            return List.of(backboneLevels(moving, stages), backboneLevels(fixed, stages));
         }
-        List<Tensor> both = stages.backboneLeaves(backbone.levels(Ops.cat(0, moving, fixed)));
+        List<Tensor> both = backboneLevels(Ops.cat(0, moving, fixed), stages);
         long b = moving.size(0);
         List<Tensor> m = new java.util.ArrayList<>(5);
         List<Tensor> f = new java.util.ArrayList<>(5);
@@ -103,6 +114,13 @@ public final class CoverModel {
             f.add(level.narrow(0, b, b));
         }
         return List.of(m, f);
+    }
+
+    private List<Tensor> backboneLevels(Tensor images, StagedBackward stages) {
+        if (recomputeFullResolution && GradMode.is_enabled()) {
+            return stages.backboneLeaves(backbone.levelsRecomputingFullResolution(images));
+        }
+        return stages.backboneLeaves(backbone.levels(images));
     }
 
     /** Vector Pyramid Aggregation; {@code m}, {@code f} finest first. Each level is one stage of {@code stages}. */

@@ -1,11 +1,10 @@
 package org.cover4j.pretrain.cover;
 
-import org.bytedeco.pytorch.BoolOptional;
 import org.bytedeco.pytorch.GradMode;
 import org.bytedeco.pytorch.Tensor;
-import org.bytedeco.pytorch.TensorVector;
-import org.bytedeco.pytorch.global.torch;
 import org.cover4j.nn.MoV;
+import org.cover4j.nn.UNet;
+import org.cover4j.torch.Autograd;
 import org.cover4j.torch.Ops;
 
 import java.util.ArrayList;
@@ -20,7 +19,8 @@ import java.util.List;
  *   <li>each VPA level, finest first: its flow combination back to its MoV output and incoming flow (leaves),
  *       then MoV's gradient by hand, then the projections and warp back to the backbone levels and the incoming
  *       flow, whose gradient is then complete and starts the next-coarser level;</li>
- *   <li>the backbone, once, from the gradients gathered on all its levels.</li>
+ *   <li>the backbone, once, from the gradients gathered on all its levels (recomputing its full-resolution
+ *       blocks first when the forward pass did not keep them, see {@link UNet#levelsRecomputingFullResolution}).</li>
  * </ol>
  * Every piece of graph is traversed exactly once, so nothing is retained and autograd frees saved tensors as
  * it goes, as in a single {@code loss.backward()}; the gradients are the same up to summation order.
@@ -28,21 +28,28 @@ import java.util.List;
 public final class StagedBackward {
     private record Level(Tensor flowIn, Tensor flowOut, Tensor movLeaf, Tensor q, Tensor k, MoV.Result mov) {}
 
-    private final List<Tensor> backboneOutputs = new ArrayList<>();
-    private final List<Tensor> backboneLeaves = new ArrayList<>();
+    /** One backbone pass: its outputs, the leaves standing for them, and its recomputation if any. */
+    private record BackbonePass(List<Tensor> outputs, List<Tensor> leaves, UNet.Recomputed recomputed) {}
+
+    private final List<BackbonePass> backbone = new ArrayList<>();
     private final List<Level> levels = new ArrayList<>();
 
     StagedBackward() {}
 
     /** Leaves standing for the backbone's outputs; their gradients go through the backbone at the end. */
     List<Tensor> backboneLeaves(List<Tensor> outputs) {
+        return addBackbone(outputs, null);
+    }
+
+    /** As {@link #backboneLeaves(List)} for a pass whose full-resolution blocks are recomputed in backward. */
+    List<Tensor> backboneLeaves(UNet.Recomputed pass) {
+        return addBackbone(pass.levels(), pass);
+    }
+
+    private List<Tensor> addBackbone(List<Tensor> outputs, UNet.Recomputed recomputed) {
         List<Tensor> leaves = new ArrayList<>(outputs.size());
-        for (Tensor t : outputs) {
-            backboneOutputs.add(t);
-            Tensor leaf = leaf(t);
-            backboneLeaves.add(leaf);
-            leaves.add(leaf);
-        }
+        for (Tensor t : outputs) leaves.add(leaf(t));
+        backbone.add(new BackbonePass(outputs, leaves, recomputed));
         return leaves;
     }
 
@@ -77,39 +84,21 @@ public final class StagedBackward {
         Tensor gFlow = flowLeaf.grad();
         for (int i = levels.size() - 1; i >= 0; i--) {
             Level level = levels.get(i);
-            run(List.of(level.flowOut()), List.of(gFlow));
+            Autograd.backward(List.of(level.flowOut()), java.util.Collections.singletonList(gFlow));
             Tensor gMov = level.movLeaf().grad();
             if (gMov.defined()) {
                 Tensor[] gqk = MoV.backward(level.mov(), gMov);
-                run(List.of(level.q(), level.k()), List.of(gqk));
+                Autograd.backward(List.of(level.q(), level.k()), List.of(gqk));
                 Ops.release(gqk);
             }
             level.mov().close();
             gFlow = level.flowIn() != null ? level.flowIn().grad() : null;
         }
-        List<Tensor> outputs = new ArrayList<>();
-        List<Tensor> grads = new ArrayList<>();
-        for (int i = 0; i < backboneLeaves.size(); i++) {
-            Tensor g = backboneLeaves.get(i).grad();
-            if (!g.defined()) continue;
-            outputs.add(backboneOutputs.get(i));
-            grads.add(g);
+        for (BackbonePass pass : backbone) {
+            List<Tensor> grads = new ArrayList<>();
+            for (Tensor leaf : pass.leaves()) grads.add(leaf.grad());
+            if (pass.recomputed() != null) pass.recomputed().backward(grads);
+            else Autograd.backward(pass.outputs(), grads);
         }
-        run(outputs, grads);
-    }
-
-    /** {@code torch.autograd.backward(outputs, grads)}, skipping outputs without a gradient. */
-    private static void run(List<Tensor> outputs, List<Tensor> grads) {
-        TensorVector out = new TensorVector();
-        TensorVector grad = new TensorVector();
-        for (int i = 0; i < outputs.size(); i++) {
-            Tensor g = grads.get(i);
-            if (g == null || !g.defined() || !outputs.get(i).requires_grad()) continue;
-            out.push_back(outputs.get(i));
-            grad.push_back(g);
-        }
-        if (out.size() > 0) torch.backward(out, grad, new BoolOptional(false), false, new TensorVector());
-        out.close();
-        grad.close();
     }
 }

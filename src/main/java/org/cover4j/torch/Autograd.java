@@ -1,0 +1,44 @@
+package org.cover4j.torch;
+
+import org.bytedeco.pytorch.BoolOptional;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorVector;
+import org.bytedeco.pytorch.global.torch;
+
+import java.util.List;
+
+/**
+ * Backward passes over parts of a graph, for steps whose backward runs in stages (hand-written gradients,
+ * recomputed blocks): {@code torch.autograd.backward(outputs, grads)} and gradient sums that treat a missing
+ * gradient as zero.
+ */
+public final class Autograd {
+    private Autograd() {}
+
+    /**
+     * Adds d(Σ outputs·grads)/d(leaf) to every leaf's gradient. Outputs without a gradient ({@code null} or
+     * undefined) or outside autograd are skipped. The graph is not retained: each part is traversed once.
+     */
+    public static void backward(List<Tensor> outputs, List<Tensor> grads) {
+        if (outputs.size() != grads.size()) throw new IllegalArgumentException(outputs.size() + " outputs, " + grads.size() + " gradients");
+        TensorVector out = new TensorVector();
+        TensorVector grad = new TensorVector();
+        for (int i = 0; i < outputs.size(); i++) {
+            Tensor g = grads.get(i);
+            if (g == null || !g.defined() || !outputs.get(i).requires_grad()) continue;
+            out.push_back(outputs.get(i));
+            grad.push_back(g);
+        }
+        if (out.size() > 0) torch.backward(out, grad, new BoolOptional(false), false, new TensorVector());
+        out.close();
+        grad.close();
+    }
+
+    /** {@code a + b} where either may be missing ({@code null} or undefined): then the other one. */
+    public static Tensor sum(Tensor a, Tensor b) {
+        boolean hasA = a != null && a.defined();
+        boolean hasB = b != null && b.defined();
+        if (hasA && hasB) return a.add(b);
+        return hasA ? a : hasB ? b : null;
+    }
+}
