@@ -8,15 +8,18 @@ import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptions;
 import org.bytedeco.pytorch.global.torch;
 import org.cover4j.torch.Ops;
+import org.cover4j.torch.Tensors;
 
 /**
  * The local correlation of MoV (SPEC §4): for every position p and offset v_n of the (2·amp+1)^nd window, the
- * dot product per head of the query at p with the key at p + v_n, and its gradients. Pure functions of
- * tensors without autograd (MoV stages its own); call them on inputs that do not require grad.
+ * dot product per head of the query at p with the key at p + v_n, and its gradients; also MoV's mixture of the
+ * offsets by the softmax weights and the gradient through that softmax and the correlation together. Pure
+ * functions of tensors without autograd (MoV stages its own); call them on inputs that do not require grad.
  *
  * <p>CPU float32 inputs go through fused plain-Java loops ({@link LocalCorrelationKernel}): one pass over the
- * data per call instead of three tensor operations (and their temporaries) per offset. Any other device or type
- * goes through tensor operations with the same semantics, one offset at a time over the in-image region only.
+ * data per call instead of three tensor operations (and their temporaries) per offset, and no BLAS call (whose
+ * spinning threads would take the cores from libtorch's). Any other device or type goes through tensor operations
+ * with the same semantics, one offset at a time over the in-image region only.
  */
 public final class LocalCorrelation {
     /** Copied into Java arrays only below this many values (int indexing); larger inputs use tensor operations. */
@@ -45,6 +48,30 @@ public final class LocalCorrelation {
         return onJavaKernel(q, k) && cpuFloat(g) ? backwardJava(g, q, k, heads, amp) : backwardTorch(g, q, k, heads, amp);
     }
 
+    /**
+     * MoV's output (B, nd, *S) from its softmax weights {@code attn} (B, N, heads, *S):
+     * {@code out[b,d,p] = (1/heads) Σ_n v_n[d] Σ_j attn[b,n,j,p]}.
+     */
+    public static Tensor mixture(Tensor attn, int heads, int amp) {
+        checkWeights(attn, heads, amp);
+        return cpuFloat(attn) && attn.numel() / attn.size(1) <= MAX_JAVA_VALUES ? mixtureJava(attn, heads, amp)
+                : mixtureTorch(attn, heads, amp);
+    }
+
+    /**
+     * The gradients {dL/dq, dL/dk} of a loss L through {@code attn = softmax(forward(q, k), dim 1)} and
+     * {@link #mixture} given {@code gout} = dL/d(out), (B, nd, *S). On CPU float32 the logits' gradient
+     * {@code attn·(a_n − Σ_m attn_m·a_m)}, a_n = (1/heads) Σ_d v_n[d]·gout[d], is formed row by row inside the
+     * backward kernel instead of as three (B, N, heads, *S) tensors.
+     */
+    public static Tensor[] backwardThroughSoftmax(Tensor attn, Tensor gout, Tensor q, Tensor k, int heads, int amp) {
+        check(q, k, heads, amp);
+        checkShape("softmax weights", attn, logitShape(q, heads, amp));
+        checkShape("output gradient", gout, mixtureShape(q.shape()));
+        return onJavaKernel(q, k) && cpuFloat(attn) && cpuFloat(gout) ? backwardThroughSoftmaxJava(attn, gout, q, k, heads, amp)
+                : backwardThroughSoftmaxTorch(attn, gout, q, k, heads, amp);
+    }
+
     // ---------------------------------------------------------------- Java kernel (CPU float32)
 
     static Tensor forwardJava(Tensor q, Tensor k, int heads, int amp) {
@@ -71,6 +98,43 @@ public final class LocalCorrelation {
                 LocalCorrelationKernel.backward(geo, pointer(gc), qa, ka, pointer(gq), pointer(gk), torch.get_num_threads());
             } finally {
                 gc.close();
+            }
+        }
+        return new Tensor[] {gq, gk};
+    }
+
+    static Tensor mixtureJava(Tensor attn, int heads, int amp) {
+        int nd = (int) attn.dim() - 3;
+        int[] spatial = new int[nd];
+        for (int d = 0; d < nd; d++) spatial[d] = (int) attn.size(3 + d);
+        // the geometry of q would be (B, nd, *S): its channel count is not used by the mixture
+        LocalCorrelationKernel.Geometry geo = new LocalCorrelationKernel.Geometry((int) attn.size(0), nd, spatial, heads, amp);
+        Tensor out = emptyFloat(mixtureShape(attn.size(0), spatial));
+        if (out.numel() > 0) {
+            Tensor ac = attn.contiguous();
+            try {
+                LocalCorrelationKernel.mixture(geo, pointer(ac), pointer(out), torch.get_num_threads());
+            } finally {
+                ac.close();
+            }
+        }
+        return out;
+    }
+
+    static Tensor[] backwardThroughSoftmaxJava(Tensor attn, Tensor gout, Tensor q, Tensor k, int heads, int amp) {
+        LocalCorrelationKernel.Geometry geo = geometry(q, heads, amp);
+        float[] qa = read(q);
+        float[] ka = read(k);
+        float[] ga = read(gout);
+        Tensor gq = emptyFloat(q.shape());
+        Tensor gk = emptyFloat(k.shape());
+        if (gq.numel() > 0) {
+            Tensor ac = attn.contiguous(); // read a block's rows at a time, as the gradient in backwardJava
+            try {
+                LocalCorrelationKernel.backwardThroughSoftmax(geo, pointer(ac), ga, qa, ka, pointer(gq), pointer(gk),
+                        torch.get_num_threads());
+            } finally {
+                ac.close();
             }
         }
         return new Tensor[] {gq, gk};
@@ -155,6 +219,62 @@ public final class LocalCorrelation {
         return new Tensor[] {gq, gk};
     }
 
+    static Tensor mixtureTorch(Tensor attn, int heads, int amp) {
+        int nd = (int) attn.dim() - 3;
+        long b = attn.size(0);
+        int n = (int) attn.size(1);
+        long positions = attn.numel() / (b * n * heads);
+        // With one head the sum over heads is the identity: a view instead of a K^nd·S copy.
+        Tensor perPosition = heads == 1 ? attn.view(b, n, positions)
+                : attn.sum(new long[] {2}, false, new ScalarTypeOptional()).reshape(b, n, positions);
+        Tensor templT = valuesLike(attn, transpose(MoV.templates(nd, amp), n, nd), nd, n);
+        Tensor summed = torch.matmul(templT, perPosition);
+        long[] spatial = new long[nd];
+        for (int d = 0; d < nd; d++) spatial[d] = attn.size(3 + d);
+        Tensor out = summed.div_(Ops.s(heads)).view(mixtureShape(b, spatial));
+        Ops.release(perPosition, templT);
+        return out;
+    }
+
+    /** The softmax's backward as tensor operations, then {@link #backward}. */
+    static Tensor[] backwardThroughSoftmaxTorch(Tensor attn, Tensor gout, Tensor q, Tensor k, int heads, int amp) {
+        int nd = (int) gout.dim() - 2;
+        long b = attn.size(0);
+        int n = (int) attn.size(1);
+        long positions = attn.numel() / (b * n * heads);
+        // d out / d attn[n, j] = v_n / h for every head j; then the softmax's own backward over n.
+        Tensor templ = valuesLike(gout, MoV.templates(nd, amp), n, nd);
+        Tensor gattn = torch.matmul(templ, gout.reshape(b, nd, positions)).div_(Ops.s(heads));
+        long[] perHead = attn.sizes().vec().get();
+        perHead[2] = 1;
+        Tensor gattnView = gattn.view(perHead);
+        Tensor glogits = attn.mul(gattnView);
+        Tensor dot = glogits.sum(new long[] {1}, true, new ScalarTypeOptional());
+        glogits.addcmul_(attn, dot, Ops.s(-1.0));
+        Ops.release(templ, gattn, gattnView, dot);
+        try {
+            return backward(glogits, q, k, heads, amp);
+        } finally {
+            glogits.close();
+        }
+    }
+
+    /** A tensor of the given values on the device and of the type of {@code like}. */
+    private static Tensor valuesLike(Tensor like, float[] values, long... shape) {
+        Tensor cpu = Tensors.of(values, shape);
+        try (Device device = like.device()) {
+            return cpu.to(device, like.scalar_type());
+        } finally {
+            cpu.close();
+        }
+    }
+
+    private static float[] transpose(float[] a, int rows, int cols) {
+        float[] t = new float[a.length];
+        for (int r = 0; r < rows; r++) for (int c = 0; c < cols; c++) t[c * rows + r] = a[r * cols + c];
+        return t;
+    }
+
     /**
      * The in-image region of one offset: positions p with p + v_n inside, as narrowed views of a (B, *, *S) tensor
      * at p ({@code shifted == false}) or at p + v_n.
@@ -222,13 +342,31 @@ public final class LocalCorrelation {
         return shape;
     }
 
+    private static long[] mixtureShape(long[] qShape) {
+        long[] spatial = java.util.Arrays.copyOfRange(qShape, 2, qShape.length);
+        return mixtureShape(qShape[0], spatial);
+    }
+
+    private static long[] mixtureShape(long batch, long[] spatial) {
+        long[] shape = new long[2 + spatial.length];
+        shape[0] = batch;
+        shape[1] = spatial.length;
+        System.arraycopy(spatial, 0, shape, 2, spatial.length);
+        return shape;
+    }
+
+    private static long[] mixtureShape(long batch, int[] spatial) {
+        return mixtureShape(batch, java.util.Arrays.stream(spatial).asLongStream().toArray());
+    }
+
     /** CPU float32 q and k small enough for Java arrays (g is read in place, so it may be of any size). */
     private static boolean onJavaKernel(Tensor q, Tensor k) {
         return q.numel() <= MAX_JAVA_VALUES && cpuFloat(q) && cpuFloat(k);
     }
 
-    private static boolean cpuFloat(Tensor t) {
-        if (t.scalar_type() != torch.ScalarType.Float) return false;
+    static boolean cpuFloat(Tensor t) {
+        // JavaCPP returns a fresh enum object: only its interned constant compares with ==.
+        if (t.scalar_type().intern() != torch.ScalarType.Float) return false;
         try (Device d = t.device()) {
             return d.is_cpu();
         }
@@ -251,10 +389,22 @@ public final class LocalCorrelation {
     }
 
     private static void checkGrad(Tensor g, Tensor q, int heads, int amp) {
-        long[] expected = logitShape(q, heads, amp);
-        if (!java.util.Arrays.equals(g.shape(), expected)) {
-            throw new IllegalArgumentException("LocalCorrelation: gradient of shape " + java.util.Arrays.toString(g.shape())
+        checkShape("gradient", g, logitShape(q, heads, amp));
+    }
+
+    private static void checkShape(String what, Tensor t, long[] expected) {
+        if (!java.util.Arrays.equals(t.shape(), expected)) {
+            throw new IllegalArgumentException("LocalCorrelation: " + what + " of shape " + java.util.Arrays.toString(t.shape())
                     + ", expected " + java.util.Arrays.toString(expected));
+        }
+    }
+
+    /** attn (B, (2amp+1)^nd, heads, *S) with nd = 2 or 3. */
+    private static void checkWeights(Tensor attn, int heads, int amp) {
+        long nd = attn.dim() - 3;
+        if (nd != 2 && nd != 3 || amp < 0 || attn.size(1) != (long) Math.pow(2 * amp + 1, nd) || attn.size(2) != heads) {
+            throw new IllegalArgumentException("LocalCorrelation: softmax weights of shape " + java.util.Arrays.toString(attn.shape())
+                    + ", expected (B, " + (2 * amp + 1) + "^nd, " + heads + ", *S) with nd = 2 or 3");
         }
     }
 }

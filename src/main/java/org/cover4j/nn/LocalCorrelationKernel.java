@@ -36,12 +36,13 @@ final class LocalCorrelationKernel {
 
     /** Shape facts of one call: batch, channels, depth (1 in 2D), rows, columns, heads and the offsets (dz, dy, dx). */
     static final class Geometry {
-        final int batch, channels, depth, rows, cols, heads, offsets;
+        final int nd, batch, channels, depth, rows, cols, heads, offsets;
         final int[] dz, dy, dx;
         final int slab, rowsPerBlock, blocksPerSlab;
 
         Geometry(int batch, int channels, int[] spatial, int heads, int amp) {
             int nd = spatial.length;
+            this.nd = nd;
             this.batch = batch;
             this.channels = channels;
             this.depth = nd == 3 ? spatial[0] : 1;
@@ -61,6 +62,12 @@ final class LocalCorrelationKernel {
             slab = rows * cols;
             rowsPerBlock = Math.max(1, Math.min(rows, BLOCK / Math.max(1, cols)));
             blocksPerSlab = (rows + rowsPerBlock - 1) / rowsPerBlock;
+        }
+
+        /** Component d (0 = first spatial axis) of offset n. */
+        int offset(int n, int d) {
+            int axis = d + 3 - nd; // 2D has no z component
+            return axis == 0 ? dz[n] : axis == 1 ? dy[n] : dx[n];
         }
 
         int blocks() {
@@ -87,9 +94,14 @@ final class LocalCorrelationKernel {
             len = (y1 - y0) * g.cols;
         }
 
-        /** The flat index of channel c, slab zz, row y0, column 0 of this block's batch item. */
+        /** The flat index of channel c, slab zz, row y0, column 0 of this block's batch item in q or k. */
         int start(Geometry g, int c, int zz) {
-            return ((b * g.channels + c) * g.depth + zz) * g.slab + y0 * g.cols;
+            return start(g, g.channels, c, zz);
+        }
+
+        /** The same in an array of shape (B, channels, *S). */
+        int start(Geometry g, int channels, int c, int zz) {
+            return ((b * channels + c) * g.depth + zz) * g.slab + y0 * g.cols;
         }
     }
 
@@ -235,7 +247,7 @@ final class LocalCorrelationKernel {
                     }
                 }
                 for (int c = 0; c < g.channels; c++) {
-                    long at = (((long) blk.b * g.channels + c) * g.depth + blk.z) * g.slab + (long) blk.y0 * g.cols;
+                    long at = blockAt(g, blk, g.channels, c);
                     dq.position(at).put(gq[c], 0, blk.len);
                     dk.position(at).put(gk[c], 0, blk.len);
                 }
@@ -249,11 +261,17 @@ final class LocalCorrelationKernel {
      */
     private static void readGrad(Geometry g, FloatPointer src, Block blk, Pairs pairs, int n, int slab, int shift,
                                  float[][] rows) {
+        readRows(g, src, blk, n, slab, shift, pairs.start, pairs.end, rows);
+        for (int j = 0; j < g.heads; j++) pairs.maskOutside(rows[j], blk, g.cols, 0f);
+    }
+
+    /** rows[j][i] = t[b, n, j, slab, position i of the block + shift] for i in [from, to), t native (B, N, heads, *S). */
+    private static void readRows(Geometry g, FloatPointer src, Block blk, int n, int slab, int shift, int from, int to,
+                                 float[][] rows) {
         for (int j = 0; j < g.heads; j++) {
             long at = ((((long) blk.b * g.offsets + n) * g.heads + j) * g.depth + slab) * g.slab
-                    + (long) blk.y0 * g.cols + shift + pairs.start;
-            src.position(at).get(rows[j], pairs.start, pairs.end - pairs.start);
-            pairs.maskOutside(rows[j], blk, g.cols, 0f);
+                    + (long) blk.y0 * g.cols + shift + from;
+            src.position(at).get(rows[j], from, to - from);
         }
     }
 
@@ -265,6 +283,186 @@ final class LocalCorrelationKernel {
             System.arraycopy(partner, blk.start(g, c, pairs.slab) + shift + from, shifted, from, to - from);
             mac1(acc[c], rows[c % g.heads], shifted, from, to);
         }
+    }
+
+    // ---------------------------------------------------------------- MoV around the local correlation
+
+    /**
+     * MoV's output (B, nd, *S) into {@code out} (native, C-order): {@code out[b,d,p] = (1/h) Σ_n v_n[d] Σ_j attn[b,n,j,p]},
+     * the native softmax weights (B, N, heads, *S) read once, a block's rows at a time.
+     */
+    static void mixture(Geometry g, FloatPointer attn, FloatPointer out, int threads) {
+        parallel(g.blocks(), threads, () -> {
+            int cap = g.blockCapacity();
+            float[][] acc = new float[g.nd][cap];
+            float[][] rows = new float[g.heads][cap];
+            FloatPointer src = new FloatPointer(attn);
+            FloatPointer dst = new FloatPointer(out);
+            Block blk = new Block();
+            return index -> {
+                blk.set(g, index);
+                int len = blk.len;
+                for (int d = 0; d < g.nd; d++) Arrays.fill(acc[d], 0, len, 0f);
+                for (int n = 0; n < g.offsets; n++) {
+                    // every offset, outside ones included (their weight is 0 unless a whole window is outside)
+                    readRows(g, src, blk, n, blk.z, 0, 0, len, rows);
+                    float[] sum = rows[0];
+                    for (int j = 1; j < g.heads; j++) add(sum, rows[j], 0, len);
+                    for (int d = 0; d < g.nd; d++) {
+                        int v = g.offset(n, d);
+                        if (v != 0) axpy(acc[d], v, sum, 0, len);
+                    }
+                }
+                for (int d = 0; d < g.nd; d++) {
+                    if (g.heads > 1) divide(acc[d], g.heads, len);
+                    dst.position(blockAt(g, blk, g.nd, d)).put(acc[d], 0, len);
+                }
+            };
+        });
+    }
+
+    /**
+     * The gradients {dL/dq, dL/dk} through MoV's softmax and local correlation given {@code gout} = dL/d(out), C-order
+     * (B, nd, *S), and the native softmax weights (B, N, heads, *S). With a_n = (1/h) Σ_d v_n[d]·gout[d] (the
+     * gradient of the weights) and s_j = Σ_n attn[n,j]·a_n, the logits' gradient is attn[n,j]·(a_n − s_j); it is
+     * formed row by row where {@link #backward} reads its upstream gradient, never as a whole.
+     */
+    static void backwardThroughSoftmax(Geometry g, FloatPointer attn, float[] gout, float[] q, float[] k,
+                                       FloatPointer gqOut, FloatPointer gkOut, int threads) {
+        // s is needed at shifted positions too, which other blocks own: one pass first, into a small array.
+        float[] s = new float[g.batch * g.heads * g.depth * g.slab];
+        softmaxDots(g, attn, gout, s, threads);
+        parallel(g.blocks(), threads, () -> {
+            int cap = g.blockCapacity();
+            float[][] gq = new float[g.channels][cap];
+            float[][] gk = new float[g.channels][cap];
+            float[][] rows = new float[g.heads][cap];
+            float[] shifted = new float[cap];
+            float[] weightGrad = new float[cap];
+            float[][] goutHere = new float[g.nd][cap], goutThere = new float[g.nd][cap];
+            float[][] sHere = new float[g.heads][cap], sThere = new float[g.heads][cap];
+            FloatPointer src = new FloatPointer(attn);
+            FloatPointer dq = new FloatPointer(gqOut);
+            FloatPointer dk = new FloatPointer(gkOut);
+            Block blk = new Block();
+            Pairs pairs = new Pairs();
+            return index -> {
+                blk.set(g, index);
+                for (int c = 0; c < g.channels; c++) {
+                    Arrays.fill(gq[c], 0, blk.len, 0f);
+                    Arrays.fill(gk[c], 0, blk.len, 0f);
+                }
+                copyRows(g, gout, g.nd, blk, blk.z, 0, 0, blk.len, goutHere);
+                copyRows(g, s, g.heads, blk, blk.z, 0, 0, blk.len, sHere);
+                for (int n = 0; n < g.offsets; n++) {
+                    // gq[c, p] += glogits[n, j, p] · k[c, p + v]
+                    if (pairs.set(g, blk, n, true)) {
+                        int shift = g.dy[n] * g.cols + g.dx[n];
+                        readRows(g, src, blk, n, blk.z, 0, pairs.start, pairs.end, rows);
+                        logitGrad(g, blk, pairs, n, goutHere, sHere, weightGrad, rows);
+                        gather(g, k, blk, pairs, shift, rows, shifted, gq);
+                    }
+                    // gk[c, r] += glogits[n, j, r − v] · q[c, r − v]
+                    if (pairs.set(g, blk, n, false)) {
+                        int shift = -(g.dy[n] * g.cols + g.dx[n]);
+                        readRows(g, src, blk, n, pairs.slab, shift, pairs.start, pairs.end, rows);
+                        copyRows(g, gout, g.nd, blk, pairs.slab, shift, pairs.start, pairs.end, goutThere);
+                        copyRows(g, s, g.heads, blk, pairs.slab, shift, pairs.start, pairs.end, sThere);
+                        logitGrad(g, blk, pairs, n, goutThere, sThere, weightGrad, rows);
+                        gather(g, q, blk, pairs, shift, rows, shifted, gk);
+                    }
+                }
+                for (int c = 0; c < g.channels; c++) {
+                    long at = blockAt(g, blk, g.channels, c);
+                    dq.position(at).put(gq[c], 0, blk.len);
+                    dk.position(at).put(gk[c], 0, blk.len);
+                }
+            };
+        });
+    }
+
+    /** s[b, j, p] = Σ_n attn[b, n, j, p] · a_n(p), a_n = (1/h) Σ_d v_n[d]·gout[b, d, p], block by block. */
+    private static void softmaxDots(Geometry g, FloatPointer attn, float[] gout, float[] s, int threads) {
+        parallel(g.blocks(), threads, () -> {
+            int cap = g.blockCapacity();
+            float[][] rows = new float[g.heads][cap];
+            float[][] goutHere = new float[g.nd][cap];
+            float[][] acc = new float[g.heads][cap];
+            float[] weightGrad = new float[cap];
+            FloatPointer src = new FloatPointer(attn);
+            Block blk = new Block();
+            return index -> {
+                blk.set(g, index);
+                int len = blk.len;
+                copyRows(g, gout, g.nd, blk, blk.z, 0, 0, len, goutHere);
+                for (int j = 0; j < g.heads; j++) Arrays.fill(acc[j], 0, len, 0f);
+                for (int n = 0; n < g.offsets; n++) {
+                    readRows(g, src, blk, n, blk.z, 0, 0, len, rows);
+                    weightGrad(g, n, goutHere, weightGrad, 0, len);
+                    for (int j = 0; j < g.heads; j++) mac1(acc[j], rows[j], weightGrad, 0, len);
+                }
+                for (int j = 0; j < g.heads; j++) System.arraycopy(acc[j], 0, s, blk.start(g, g.heads, j, blk.z), len);
+            };
+        });
+    }
+
+    /**
+     * rows[j] = attn[n, j]·(a_n − s_j) over the pairs' range, 0 at the masked border columns: the logits' gradient
+     * where {@code rows} holds the weights and {@code gout}, {@code s} the values at the same positions.
+     */
+    private static void logitGrad(Geometry g, Block blk, Pairs pairs, int n, float[][] gout, float[][] s,
+                                  float[] weightGrad, float[][] rows) {
+        int from = pairs.start, to = pairs.end;
+        if (g.heads == 1 && g.nd == 3) { // the common 3D case in one pass
+            float[] r = rows[0], s0 = s[0], g0 = gout[0], g1 = gout[1], g2 = gout[2];
+            float c0 = g.offset(n, 0), c1 = g.offset(n, 1), c2 = g.offset(n, 2);
+            for (int i = from; i < to; i++) r[i] *= c0 * g0[i] + c1 * g1[i] + c2 * g2[i] - s0[i];
+            pairs.maskOutside(r, blk, g.cols, 0f);
+            return;
+        }
+        weightGrad(g, n, gout, weightGrad, from, to);
+        for (int j = 0; j < g.heads; j++) {
+            float[] r = rows[j], sj = s[j];
+            for (int i = from; i < to; i++) r[i] *= weightGrad[i] - sj[i];
+            pairs.maskOutside(r, blk, g.cols, 0f);
+        }
+    }
+
+    /** a[i] = (1/h) Σ_d v_n[d]·gout[d][i] for i in [from, to): the gradient of the weight of offset n. */
+    private static void weightGrad(Geometry g, int n, float[][] gout, float[] a, int from, int to) {
+        float inv = 1f / g.heads;
+        float c0 = g.offset(n, 0) * inv, c1 = g.offset(n, 1) * inv;
+        float[] g0 = gout[0], g1 = gout[1];
+        if (g.nd == 2) {
+            for (int i = from; i < to; i++) a[i] = c0 * g0[i] + c1 * g1[i];
+        } else {
+            float c2 = g.offset(n, 2) * inv;
+            float[] g2 = gout[2];
+            for (int i = from; i < to; i++) a[i] = c0 * g0[i] + c1 * g1[i] + c2 * g2[i];
+        }
+    }
+
+    /** rows[c][i] = t[b, c, slab, position i of the block + shift] for i in [from, to), t a Java (B, channels, *S) array. */
+    private static void copyRows(Geometry g, float[] t, int channels, Block blk, int slab, int shift, int from, int to,
+                                 float[][] rows) {
+        for (int c = 0; c < channels; c++) System.arraycopy(t, blk.start(g, channels, c, slab) + shift + from, rows[c], from, to - from);
+    }
+
+    /** The native flat index of channel c, row y0 of the block's slab in a (B, channels, *S) tensor. */
+    private static long blockAt(Geometry g, Block blk, int channels, int c) {
+        return (((long) blk.b * channels + c) * g.depth + blk.z) * g.slab + (long) blk.y0 * g.cols;
+    }
+
+    private static void add(float[] acc, float[] a, int from, int to) {
+        for (int i = from; i < to; i++) acc[i] += a[i];
+    }
+
+    private static void axpy(float[] acc, float alpha, float[] a, int from, int to) {
+        for (int i = from; i < to; i++) acc[i] += alpha * a[i];
+    }
+
+    private static void divide(float[] a, float by, int len) {
+        for (int i = 0; i < len; i++) a[i] /= by;
     }
 
     /** One thread's work on one block; made once per thread with that thread's scratch buffers. */

@@ -20,7 +20,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * LocalCorrelation's Java kernel and tensor-operation path against a naive implementation written here (nested
  * loops over every output element, double accumulation, key gradient by scattering instead of gathering), against
- * autograd, and across thread counts.
+ * autograd, and across thread counts; MoV's mixture and the fused gradient through its softmax against the same
+ * sums written out here and against the unfused tensor operations.
  */
 class LocalCorrelationTest {
     private static final double RTOL = 1e-5;
@@ -29,7 +30,7 @@ class LocalCorrelationTest {
     private static final class Case {
         final int batch, channels, heads, amp, nd, offsets, positions;
         final int[] spatial;
-        final float[] q, k, g;
+        final float[] q, k, g, gout;
 
         Case(String shape, int heads, int amp, int batch, long seed) {
             this.spatial = Arrays.stream(shape.split("x")).mapToInt(Integer::parseInt).toArray();
@@ -44,6 +45,55 @@ class LocalCorrelationTest {
             q = gaussian(rng.derive(1), batch * channels * positions);
             k = gaussian(rng.derive(2), batch * channels * positions);
             g = gaussian(rng.derive(3), batch * offsets * heads * positions);
+            gout = gaussian(rng.derive(4), batch * nd * positions);
+        }
+
+        long[] outShape() {
+            long[] s = new long[2 + nd];
+            s[0] = batch;
+            s[1] = nd;
+            for (int d = 0; d < nd; d++) s[2 + d] = spatial[d];
+            return s;
+        }
+
+        /** out[b,d,p] = (1/h) Σ_n v_n[d] Σ_j attn[b,n,j,p], in double. */
+        float[] naiveMixture(float[] attn) {
+            float[] out = new float[batch * nd * positions];
+            for (int b = 0; b < batch; b++)
+                for (int d = 0; d < nd; d++)
+                    for (int p = 0; p < positions; p++) {
+                        double sum = 0;
+                        for (int n = 0; n < offsets; n++)
+                            for (int j = 0; j < heads; j++) sum += offset(n)[d] * (double) attn[((b * offsets + n) * heads + j) * positions + p];
+                        out[(b * nd + d) * positions + p] = (float) (sum / heads);
+                    }
+            return out;
+        }
+
+        /**
+         * The logits' gradient through softmax (dim 1) and the mixture for upstream gradient {@link #gout}, in
+         * double: a_n = (1/h) Σ_d v_n[d]·gout[d]; glogits[n,j] = attn[n,j]·(a_n − Σ_m attn[m,j]·a_m).
+         */
+        float[] naiveLogitGrad(float[] attn) {
+            float[] gl = new float[attn.length];
+            double[] a = new double[offsets];
+            for (int b = 0; b < batch; b++)
+                for (int p = 0; p < positions; p++) {
+                    for (int n = 0; n < offsets; n++) {
+                        double sum = 0;
+                        for (int d = 0; d < nd; d++) sum += offset(n)[d] * (double) gout[(b * nd + d) * positions + p];
+                        a[n] = sum / heads;
+                    }
+                    for (int j = 0; j < heads; j++) {
+                        double dot = 0;
+                        for (int n = 0; n < offsets; n++) dot += attn[((b * offsets + n) * heads + j) * positions + p] * a[n];
+                        for (int n = 0; n < offsets; n++) {
+                            int at = ((b * offsets + n) * heads + j) * positions + p;
+                            gl[at] = (float) (attn[at] * (a[n] - dot));
+                        }
+                    }
+                }
+            return gl;
         }
 
         long[] inputShape() {
@@ -167,6 +217,60 @@ class LocalCorrelationTest {
         }
     }
 
+    @ParameterizedTest(name = "{0} heads={1} amp={2} B={3}")
+    @CsvSource({
+        "12x20, 1, 1, 1",
+        "12x20, 4, 2, 2",
+        "80x70, 1, 2, 1", // several row blocks per slab
+        "6x8x10, 1, 2, 2",
+        "6x8x10, 4, 1, 1",
+        "7x5x9, 1, 2, 1",
+        "3x5x4, 4, 2, 2", // the window is wider than the volume on every axis
+    })
+    void movMixtureAndFusedSoftmaxBackwardMatchTheUnfusedSums(String shape, int heads, int amp, int batch) {
+        Case cs = new Case(shape, heads, amp, batch, shape.hashCode() * 17L + heads * 5 + amp * 3 + batch);
+        try (StepScope s = StepScope.open()) {
+            Tensor q = Tensors.of(cs.q, cs.inputShape());
+            Tensor k = Tensors.of(cs.k, cs.inputShape());
+            Tensor gout = Tensors.of(cs.gout, cs.outShape());
+            // real softmax weights: outside neighbours get exactly 0
+            Tensor attn = Ops.softmax(LocalCorrelation.forwardJava(q, k, heads, amp), 1);
+            float[] weights = Tensors.toArray(attn);
+
+            float[] mixture = cs.naiveMixture(weights);
+            Tensor outJava = LocalCorrelation.mixtureJava(attn, heads, amp);
+            assertArrayEquals(cs.outShape(), outJava.shape(), "mixture shape");
+            assertClose("java mixture", mixture, Tensors.toArray(outJava));
+            assertClose("torch mixture", mixture, Tensors.toArray(LocalCorrelation.mixtureTorch(attn, heads, amp)));
+            assertClose("public mixture", mixture, Tensors.toArray(LocalCorrelation.mixture(attn, heads, amp)));
+
+            // the unfused composition: the logits' gradient as a whole tensor, then the plain backward
+            Tensor glogits = Tensors.of(cs.naiveLogitGrad(weights), cs.logitShape());
+            Tensor[] expected = LocalCorrelation.backwardJava(glogits, q, k, heads, amp);
+            float[] eq = Tensors.toArray(expected[0]), ek = Tensors.toArray(expected[1]);
+            Tensor[] fused = LocalCorrelation.backwardThroughSoftmaxJava(attn, gout, q, k, heads, amp);
+            assertArrayEquals(cs.inputShape(), fused[0].shape(), "fused gq shape");
+            assertArrayEquals(cs.inputShape(), fused[1].shape(), "fused gk shape");
+            assertClose("fused gq", eq, Tensors.toArray(fused[0]));
+            assertClose("fused gk", ek, Tensors.toArray(fused[1]));
+            Tensor[] ops = LocalCorrelation.backwardThroughSoftmaxTorch(attn, gout, q, k, heads, amp);
+            assertClose("tensor-operation gq", eq, Tensors.toArray(ops[0]));
+            assertClose("tensor-operation gk", ek, Tensors.toArray(ops[1]));
+            Tensor[] pub = LocalCorrelation.backwardThroughSoftmax(attn, gout, q, k, heads, amp);
+            assertClose("public gk", ek, Tensors.toArray(pub[1]));
+        }
+    }
+
+    @Test
+    void cpuFloatTensorsTakeTheJavaKernel() {
+        // JavaCPP hands out a fresh enum object per scalar_type() call; a plain == once sent everything to the
+        // tensor operations
+        try (StepScope s = StepScope.open()) {
+            assertTrue(LocalCorrelation.cpuFloat(torch.zeros(2, 3)), "float32 on the CPU");
+            assertTrue(!LocalCorrelation.cpuFloat(torch.zeros(2, 3).to(torch.ScalarType.Double)), "float64");
+        }
+    }
+
     @Test
     void outsideNeighboursAreExactlyMinus1000AndOnlyThose() {
         Case cs = new Case("5x6x7", 2, 1, 1, 11);
@@ -235,19 +339,31 @@ class LocalCorrelationTest {
                 Tensor q = Tensors.of(cs.q, cs.inputShape());
                 Tensor k = Tensors.of(cs.k, cs.inputShape());
                 Tensor g = Tensors.of(cs.g, cs.logitShape());
+                Tensor gout = Tensors.of(cs.gout, cs.outShape());
+                Tensor attn = Ops.softmax(LocalCorrelation.forwardJava(q, k, cs.heads, cs.amp), 1);
                 float[][] results = new float[2][];
                 float[][] gks = new float[2][];
                 float[][] gqs = new float[2][];
+                float[][] outs = new float[2][];
+                float[][] fusedGqs = new float[2][];
+                float[][] fusedGks = new float[2][];
                 for (int t = 1; t <= 2; t++) {
                     torch.set_num_threads(t);
                     results[t - 1] = Tensors.toArray(LocalCorrelation.forwardJava(q, k, cs.heads, cs.amp));
                     Tensor[] d = LocalCorrelation.backwardJava(g, q, k, cs.heads, cs.amp);
                     gqs[t - 1] = Tensors.toArray(d[0]);
                     gks[t - 1] = Tensors.toArray(d[1]);
+                    outs[t - 1] = Tensors.toArray(LocalCorrelation.mixtureJava(attn, cs.heads, cs.amp));
+                    Tensor[] f = LocalCorrelation.backwardThroughSoftmaxJava(attn, gout, q, k, cs.heads, cs.amp);
+                    fusedGqs[t - 1] = Tensors.toArray(f[0]);
+                    fusedGks[t - 1] = Tensors.toArray(f[1]);
                 }
                 assertArrayEquals(results[0], results[1], "logits");
                 assertArrayEquals(gqs[0], gqs[1], "gq");
                 assertArrayEquals(gks[0], gks[1], "gk");
+                assertArrayEquals(outs[0], outs[1], "mixture");
+                assertArrayEquals(fusedGqs[0], fusedGqs[1], "fused gq");
+                assertArrayEquals(fusedGks[0], fusedGks[1], "fused gk");
             }
         } finally {
             torch.set_num_threads(before);
