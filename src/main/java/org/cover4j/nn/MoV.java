@@ -2,6 +2,7 @@ package org.cover4j.nn;
 
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch;
 import org.cover4j.torch.Ops;
 
 /**
@@ -53,8 +54,17 @@ public final class MoV {
             Tensor kd = k.detach();
             // Neighbours outside the image get logit -1000 exactly, as in the reference's masked assignment.
             Tensor logits = LocalCorrelation.forward(qs, kd, heads, amp); // (B, N, heads, *S)
-            Tensor attn = Ops.softmax(logits, 1);
-            Ops.release(logits);
+            Tensor attn;
+            if (LocalCorrelation.cpuFloat(logits)) {
+                // In place: libtorch's CPU softmax reads each element before it writes it (bitwise the same as a
+                // fresh output, checked by LocalCorrelationTest), and a second K^nd·S tensor costs its first touch.
+                // The returned reference wraps the same tensor without owning it: not closed.
+                torch.softmax_out(logits, logits, 1);
+                attn = logits;
+            } else {
+                attn = Ops.softmax(logits, 1);
+                Ops.release(logits);
+            }
             Tensor out = LocalCorrelation.mixture(attn, heads, amp); // (1/h) Σ_n v_n Σ_j attn[n, j]
             return new Result(out, attn, qs, kd, heads, amp);
         }

@@ -272,6 +272,18 @@ class LocalCorrelationTest {
     }
 
     @Test
+    void inPlaceSoftmaxOnTheCpuEqualsAFreshOne() {
+        // MoV takes the softmax of its logits in place; a reordered libtorch kernel would show here
+        Case cs = new Case("6x8x10", 1, 2, 2, 21);
+        try (StepScope s = StepScope.open()) {
+            Tensor logits = LocalCorrelation.forwardJava(Tensors.of(cs.q, cs.inputShape()), Tensors.of(cs.k, cs.inputShape()), 1, 2);
+            float[] fresh = Tensors.toArray(Ops.softmax(logits, 1));
+            torch.softmax_out(logits, logits, 1);
+            assertArrayEquals(fresh, Tensors.toArray(logits));
+        }
+    }
+
+    @Test
     void outsideNeighboursAreExactlyMinus1000AndOnlyThose() {
         Case cs = new Case("5x6x7", 2, 1, 1, 11);
         float[] naive = cs.naiveLogits();
