@@ -62,14 +62,17 @@ public final class LocalCorrelation {
      * The gradients {dL/dq, dL/dk} of a loss L through {@code attn = softmax(forward(q, k), dim 1)} and
      * {@link #mixture} given {@code gout} = dL/d(out), (B, nd, *S). On CPU float32 the logits' gradient
      * {@code attn·(a_n − Σ_m attn_m·a_m)}, a_n = (1/heads) Σ_d v_n[d]·gout[d], is formed row by row inside the
-     * backward kernel instead of as three (B, N, heads, *S) tensors.
+     * backward kernel instead of as three (B, N, heads, *S) tensors. {@code out}, if not null, must be
+     * {@code mixture(attn, heads, amp)} unchanged: with one head Σ_n attn_n·a_n = Σ_d gout[d]·out[d], read from it
+     * instead of from another pass over attn.
      */
-    public static Tensor[] backwardThroughSoftmax(Tensor attn, Tensor gout, Tensor q, Tensor k, int heads, int amp) {
+    public static Tensor[] backwardThroughSoftmax(Tensor attn, Tensor out, Tensor gout, Tensor q, Tensor k, int heads, int amp) {
         check(q, k, heads, amp);
         checkShape("softmax weights", attn, logitShape(q, heads, amp));
         checkShape("output gradient", gout, mixtureShape(q.shape()));
-        return onJavaKernel(q, k) && cpuFloat(attn) && cpuFloat(gout) ? backwardThroughSoftmaxJava(attn, gout, q, k, heads, amp)
-                : backwardThroughSoftmaxTorch(attn, gout, q, k, heads, amp);
+        if (out != null) checkShape("output", out, mixtureShape(q.shape()));
+        if (!(onJavaKernel(q, k) && cpuFloat(attn) && cpuFloat(gout))) return backwardThroughSoftmaxTorch(attn, gout, q, k, heads, amp);
+        return backwardThroughSoftmaxJava(attn, out != null && cpuFloat(out) ? out : null, gout, q, k, heads, amp);
     }
 
     // ---------------------------------------------------------------- Java kernel (CPU float32)
@@ -121,17 +124,18 @@ public final class LocalCorrelation {
         return out;
     }
 
-    static Tensor[] backwardThroughSoftmaxJava(Tensor attn, Tensor gout, Tensor q, Tensor k, int heads, int amp) {
+    static Tensor[] backwardThroughSoftmaxJava(Tensor attn, Tensor out, Tensor gout, Tensor q, Tensor k, int heads, int amp) {
         LocalCorrelationKernel.Geometry geo = geometry(q, heads, amp);
         float[] qa = read(q);
         float[] ka = read(k);
         float[] ga = read(gout);
+        float[] oa = out != null && heads == 1 ? read(out) : null;
         Tensor gq = emptyFloat(q.shape());
         Tensor gk = emptyFloat(k.shape());
         if (gq.numel() > 0) {
             Tensor ac = attn.contiguous(); // read a block's rows at a time, as the gradient in backwardJava
             try {
-                LocalCorrelationKernel.backwardThroughSoftmax(geo, pointer(ac), ga, qa, ka, pointer(gq), pointer(gk),
+                LocalCorrelationKernel.backwardThroughSoftmax(geo, pointer(ac), ga, oa, qa, ka, pointer(gq), pointer(gk),
                         torch.get_num_threads());
             } finally {
                 ac.close();

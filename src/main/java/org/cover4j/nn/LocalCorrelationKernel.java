@@ -325,13 +325,19 @@ final class LocalCorrelationKernel {
      * The gradients {dL/dq, dL/dk} through MoV's softmax and local correlation given {@code gout} = dL/d(out), C-order
      * (B, nd, *S), and the native softmax weights (B, N, heads, *S). With a_n = (1/h) Σ_d v_n[d]·gout[d] (the
      * gradient of the weights) and s_j = Σ_n attn[n,j]·a_n, the logits' gradient is attn[n,j]·(a_n − s_j); it is
-     * formed row by row where {@link #backward} reads its upstream gradient, never as a whole.
+     * formed row by row where {@link #backward} reads its upstream gradient, never as a whole. {@code out}, MoV's
+     * output (B, nd, *S) for these weights, gives s directly with one head (s = Σ_d gout[d]·out[d]); null: s is
+     * computed from the weights.
      */
-    static void backwardThroughSoftmax(Geometry g, FloatPointer attn, float[] gout, float[] q, float[] k,
+    static void backwardThroughSoftmax(Geometry g, FloatPointer attn, float[] gout, float[] out, float[] q, float[] k,
                                        FloatPointer gqOut, FloatPointer gkOut, int threads) {
-        // s is needed at shifted positions too, which other blocks own: one pass first, into a small array.
+        // s is needed at shifted positions too, which other blocks own: first, into a small array.
         float[] s = new float[g.batch * g.heads * g.depth * g.slab];
-        softmaxDots(g, attn, gout, s, threads);
+        if (out != null && g.heads == 1) {
+            outputDots(g, gout, out, s);
+        } else {
+            softmaxDots(g, attn, gout, s, threads);
+        }
         parallel(g.blocks(), threads, () -> {
             int cap = g.blockCapacity();
             float[][] gq = new float[g.channels][cap];
@@ -379,6 +385,17 @@ final class LocalCorrelationKernel {
                 }
             };
         });
+    }
+
+    /** s[b, p] = Σ_d gout[b, d, p]·out[b, d, p] (one head): small, so on the calling thread. */
+    private static void outputDots(Geometry g, float[] gout, float[] out, float[] s) {
+        int positions = g.depth * g.slab;
+        for (int b = 0; b < g.batch; b++) {
+            for (int d = 0; d < g.nd; d++) {
+                int from = (b * g.nd + d) * positions, to = b * positions;
+                for (int p = 0; p < positions; p++) s[to + p] += gout[from + p] * out[from + p];
+            }
+        }
     }
 
     /** s[b, j, p] = Σ_n attn[b, n, j, p] · a_n(p), a_n = (1/h) Σ_d v_n[d]·gout[b, d, p], block by block. */

@@ -73,7 +73,7 @@ public final class MoV {
     /** The gradients {dL/dq, dL/dk} of a loss L given {@code gout} = dL/d(out) for the evaluation {@code r}. */
     public static Tensor[] backward(Result r, Tensor gout) {
         try (NoGradGuard g = new NoGradGuard()) {
-            Tensor[] grads = LocalCorrelation.backwardThroughSoftmax(r.attn(), gout, r.scaledQuery(), r.key(),
+            Tensor[] grads = LocalCorrelation.backwardThroughSoftmax(r.attn(), r.out(), gout, r.scaledQuery(), r.key(),
                     r.heads(), r.amp());
             long c = r.key().size(1);
             grads[0].mul_(Ops.s(Math.pow(c / r.heads(), -0.5))); // through q's scaling

@@ -248,15 +248,18 @@ class LocalCorrelationTest {
             Tensor glogits = Tensors.of(cs.naiveLogitGrad(weights), cs.logitShape());
             Tensor[] expected = LocalCorrelation.backwardJava(glogits, q, k, heads, amp);
             float[] eq = Tensors.toArray(expected[0]), ek = Tensors.toArray(expected[1]);
-            Tensor[] fused = LocalCorrelation.backwardThroughSoftmaxJava(attn, gout, q, k, heads, amp);
-            assertArrayEquals(cs.inputShape(), fused[0].shape(), "fused gq shape");
-            assertArrayEquals(cs.inputShape(), fused[1].shape(), "fused gk shape");
-            assertClose("fused gq", eq, Tensors.toArray(fused[0]));
-            assertClose("fused gk", ek, Tensors.toArray(fused[1]));
+            for (Tensor out : new Tensor[] {null, outJava}) { // s from the weights, and from out with one head
+                String what = out == null ? "fused " : "fused with out ";
+                Tensor[] fused = LocalCorrelation.backwardThroughSoftmaxJava(attn, out, gout, q, k, heads, amp);
+                assertArrayEquals(cs.inputShape(), fused[0].shape(), what + "gq shape");
+                assertArrayEquals(cs.inputShape(), fused[1].shape(), what + "gk shape");
+                assertClose(what + "gq", eq, Tensors.toArray(fused[0]));
+                assertClose(what + "gk", ek, Tensors.toArray(fused[1]));
+            }
             Tensor[] ops = LocalCorrelation.backwardThroughSoftmaxTorch(attn, gout, q, k, heads, amp);
             assertClose("tensor-operation gq", eq, Tensors.toArray(ops[0]));
             assertClose("tensor-operation gk", ek, Tensors.toArray(ops[1]));
-            Tensor[] pub = LocalCorrelation.backwardThroughSoftmax(attn, gout, q, k, heads, amp);
+            Tensor[] pub = LocalCorrelation.backwardThroughSoftmax(attn, outJava, gout, q, k, heads, amp);
             assertClose("public gk", ek, Tensors.toArray(pub[1]));
         }
     }
@@ -366,7 +369,7 @@ class LocalCorrelationTest {
                     gqs[t - 1] = Tensors.toArray(d[0]);
                     gks[t - 1] = Tensors.toArray(d[1]);
                     outs[t - 1] = Tensors.toArray(LocalCorrelation.mixtureJava(attn, cs.heads, cs.amp));
-                    Tensor[] f = LocalCorrelation.backwardThroughSoftmaxJava(attn, gout, q, k, cs.heads, cs.amp);
+                    Tensor[] f = LocalCorrelation.backwardThroughSoftmaxJava(attn, null, gout, q, k, cs.heads, cs.amp);
                     fusedGqs[t - 1] = Tensors.toArray(f[0]);
                     fusedGks[t - 1] = Tensors.toArray(f[1]);
                 }
