@@ -64,7 +64,7 @@ public final class BenchmarkCommand implements Callable<Integer> {
     @Option(names = "--views-seconds", paramLabel = "S", defaultValue = "5", description = "Seconds per view-throughput measurement (default: ${DEFAULT-VALUE}).")
     int viewSeconds;
 
-    @Option(names = "--low-memory", negatable = true, description = "As pretrain's --low-memory (default: on in 3D, off in 2D).")
+    @Option(names = "--low-memory", negatable = true, description = "As pretrain's --low-memory (default: off).")
     Boolean lowMemory;
 
     /** Set on the child process that measures one case (see {@link #runCase}). */

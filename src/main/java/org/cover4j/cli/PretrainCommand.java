@@ -123,8 +123,8 @@ public final class PretrainCommand implements Callable<Integer> {
     Path init;
 
     @Option(names = "--low-memory", negatable = true, description = "Recompute the full-resolution U-Net blocks in the "
-            + "backward pass instead of keeping their activations: the same result, less memory, about 10% more time "
-            + "(default: on in 3D, off in 2D).")
+            + "backward pass instead of keeping their activations: the same result, less memory, about 15% more time "
+            + "(default: off).")
     Boolean lowMemory;
 
     @Option(names = "--max-bad-steps", paramLabel = "N", defaultValue = "5", description = "Stop after this many consecutive non-finite steps (default: ${DEFAULT-VALUE}).")

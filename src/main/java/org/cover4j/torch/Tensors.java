@@ -35,7 +35,7 @@ public final class Tensors {
     /** A copy of the values (moved to the CPU and made contiguous float32 first if needed). */
     public static float[] toArray(Tensor t) {
         Tensor c = t.device().is_cpu() ? t : t.cpu();
-        if (c.scalar_type() != torch.ScalarType.Float) c = c.to(torch.ScalarType.Float);
+        if (c.scalar_type().intern() != torch.ScalarType.Float) c = c.to(torch.ScalarType.Float); // JavaCPP enums: compare interned
         c = c.contiguous();
         long n = c.numel();
         float[] out = new float[Math.toIntExact(n)];
