@@ -215,13 +215,38 @@ final class LocalCorrelationKernel {
      */
     static void backward(Geometry g, FloatPointer grad, float[] q, float[] k, FloatPointer gqOut, FloatPointer gkOut,
                          int threads) {
+        gather(g, q, k, gqOut, gkOut, threads, () -> {
+            FloatPointer src = new FloatPointer(grad);
+            return (blk, pairs, n, slab, shift, here, rows) -> readGrad(g, src, blk, pairs, n, slab, shift, rows);
+        });
+    }
+
+    /** Where {@link #gather} gets the logits' gradient from: one block, one offset at a time. */
+    private interface LogitGradRows {
+        /** Called once per block, before its offsets. */
+        default void startBlock(Block blk) {}
+
+        /**
+         * rows[j][i] = the gradient of logit (n, j) of the pair updating block position i, over the pairs' range, 0 at
+         * the masked border columns; the pair's query lies in {@code slab} at block position i + {@code shift}
+         * ({@code here}: the block's own positions).
+         */
+        void read(Block blk, Pairs pairs, int n, int slab, int shift, boolean here, float[][] rows);
+    }
+
+    /**
+     * gq[c, p] = Σ_n G[n, c % heads, p] · k[c, p + v_n] and gk[c, r] = Σ_n G[n, c % heads, r − v_n] · q[c, r − v_n] over
+     * in-image pairs, into {@code gqOut} and {@code gkOut}, with the logits' gradient G from {@code source} (one per thread).
+     */
+    private static void gather(Geometry g, float[] q, float[] k, FloatPointer gqOut, FloatPointer gkOut, int threads,
+                               Supplier<LogitGradRows> source) {
         parallel(g.blocks(), threads, () -> {
             int cap = g.blockCapacity();
             float[][] gq = new float[g.channels][cap];
             float[][] gk = new float[g.channels][cap];
-            float[][] gradRows = new float[g.heads][cap];
+            float[][] rows = new float[g.heads][cap];
             float[] shifted = new float[cap];
-            FloatPointer src = new FloatPointer(grad);
+            LogitGradRows grads = source.get();
             FloatPointer dq = new FloatPointer(gqOut);
             FloatPointer dk = new FloatPointer(gkOut);
             Block blk = new Block();
@@ -232,18 +257,19 @@ final class LocalCorrelationKernel {
                     Arrays.fill(gq[c], 0, blk.len, 0f);
                     Arrays.fill(gk[c], 0, blk.len, 0f);
                 }
+                grads.startBlock(blk);
                 for (int n = 0; n < g.offsets; n++) {
-                    // gq[c, p] += g[n, j, p] · k[c, p + v]
+                    // gq[c, p] += G[n, j, p] · k[c, p + v]
                     if (pairs.set(g, blk, n, true)) {
                         int shift = g.dy[n] * g.cols + g.dx[n];
-                        readGrad(g, src, blk, pairs, n, blk.z, 0, gradRows);
-                        gather(g, k, blk, pairs, shift, gradRows, shifted, gq);
+                        grads.read(blk, pairs, n, blk.z, 0, true, rows);
+                        gather(g, k, blk, pairs, shift, rows, shifted, gq);
                     }
-                    // gk[c, r] += g[n, j, r − v] · q[c, r − v]
+                    // gk[c, r] += G[n, j, r − v] · q[c, r − v]
                     if (pairs.set(g, blk, n, false)) {
                         int shift = -(g.dy[n] * g.cols + g.dx[n]);
-                        readGrad(g, src, blk, pairs, n, pairs.slab, shift, gradRows);
-                        gather(g, q, blk, pairs, shift, gradRows, shifted, gk);
+                        grads.read(blk, pairs, n, pairs.slab, shift, false, rows);
+                        gather(g, q, blk, pairs, shift, rows, shifted, gk);
                     }
                 }
                 for (int c = 0; c < g.channels; c++) {
@@ -338,50 +364,27 @@ final class LocalCorrelationKernel {
         } else {
             softmaxDots(g, attn, gout, s, threads);
         }
-        parallel(g.blocks(), threads, () -> {
+        gather(g, q, k, gqOut, gkOut, threads, () -> {
             int cap = g.blockCapacity();
-            float[][] gq = new float[g.channels][cap];
-            float[][] gk = new float[g.channels][cap];
-            float[][] rows = new float[g.heads][cap];
-            float[] shifted = new float[cap];
             float[] weightGrad = new float[cap];
             float[][] goutHere = new float[g.nd][cap], goutThere = new float[g.nd][cap];
             float[][] sHere = new float[g.heads][cap], sThere = new float[g.heads][cap];
             FloatPointer src = new FloatPointer(attn);
-            FloatPointer dq = new FloatPointer(gqOut);
-            FloatPointer dk = new FloatPointer(gkOut);
-            Block blk = new Block();
-            Pairs pairs = new Pairs();
-            return index -> {
-                blk.set(g, index);
-                for (int c = 0; c < g.channels; c++) {
-                    Arrays.fill(gq[c], 0, blk.len, 0f);
-                    Arrays.fill(gk[c], 0, blk.len, 0f);
+            return new LogitGradRows() {
+                @Override
+                public void startBlock(Block blk) {
+                    copyRows(g, gout, g.nd, blk, blk.z, 0, 0, blk.len, goutHere);
+                    copyRows(g, s, g.heads, blk, blk.z, 0, 0, blk.len, sHere);
                 }
-                copyRows(g, gout, g.nd, blk, blk.z, 0, 0, blk.len, goutHere);
-                copyRows(g, s, g.heads, blk, blk.z, 0, 0, blk.len, sHere);
-                for (int n = 0; n < g.offsets; n++) {
-                    // gq[c, p] += glogits[n, j, p] · k[c, p + v]
-                    if (pairs.set(g, blk, n, true)) {
-                        int shift = g.dy[n] * g.cols + g.dx[n];
-                        readRows(g, src, blk, n, blk.z, 0, pairs.start, pairs.end, rows);
-                        logitGrad(g, blk, pairs, n, goutHere, sHere, weightGrad, rows);
-                        gather(g, k, blk, pairs, shift, rows, shifted, gq);
+
+                @Override
+                public void read(Block blk, Pairs pairs, int n, int slab, int shift, boolean here, float[][] rows) {
+                    readRows(g, src, blk, n, slab, shift, pairs.start, pairs.end, rows);
+                    if (!here) {
+                        copyRows(g, gout, g.nd, blk, slab, shift, pairs.start, pairs.end, goutThere);
+                        copyRows(g, s, g.heads, blk, slab, shift, pairs.start, pairs.end, sThere);
                     }
-                    // gk[c, r] += glogits[n, j, r − v] · q[c, r − v]
-                    if (pairs.set(g, blk, n, false)) {
-                        int shift = -(g.dy[n] * g.cols + g.dx[n]);
-                        readRows(g, src, blk, n, pairs.slab, shift, pairs.start, pairs.end, rows);
-                        copyRows(g, gout, g.nd, blk, pairs.slab, shift, pairs.start, pairs.end, goutThere);
-                        copyRows(g, s, g.heads, blk, pairs.slab, shift, pairs.start, pairs.end, sThere);
-                        logitGrad(g, blk, pairs, n, goutThere, sThere, weightGrad, rows);
-                        gather(g, q, blk, pairs, shift, rows, shifted, gk);
-                    }
-                }
-                for (int c = 0; c < g.channels; c++) {
-                    long at = blockAt(g, blk, g.channels, c);
-                    dq.position(at).put(gq[c], 0, blk.len);
-                    dk.position(at).put(gk[c], 0, blk.len);
+                    logitGrad(g, blk, pairs, n, here ? goutHere : goutThere, here ? sHere : sThere, weightGrad, rows);
                 }
             };
         });
