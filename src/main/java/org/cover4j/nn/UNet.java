@@ -149,17 +149,41 @@ public final class UNet implements Backbone {
          * first block again with gradients.
          */
         public void backward(List<Tensor> grads) {
-            Tensor skip = leaf(x1Leaf);
-            Tensor deeper = leaf(levels.get(1));
-            Tensor finest = upBlock(3, skip, deeper, null);
-            Autograd.backward(List.of(finest), List.of(grads.get(0)));
-            Ops.release(finest);
+            // The recomputed blocks run one image at a time (GroupNorm is per image, so the values are the same): their
+            // activations and gradients then exist for one image at a time, which is what sets this mode's peak.
+            long batch = x1Leaf.size(0);
+            Tensor up3 = levels.get(1);
+            Tensor skipGrad = Ops.zeros(x1Leaf, x1Leaf.shape());
+            Tensor deeperGrad = Ops.zeros(up3, up3.shape());
+            for (long i = 0; i < batch; i++) {
+                Tensor skip = leaf(x1Leaf.narrow(0, i, 1));
+                Tensor deeper = leaf(up3.narrow(0, i, 1));
+                Tensor finest = upBlock(3, skip, deeper, null);
+                Autograd.backward(List.of(finest), java.util.Collections.singletonList(slice(grads.get(0), i)));
+                copyGrad(skip, skipGrad, i);
+                copyGrad(deeper, deeperGrad, i);
+                Ops.release(finest, skip, deeper);
+            }
             List<Tensor> middleGrads = new java.util.ArrayList<>(grads.subList(1, 5));
-            middleGrads.set(0, Autograd.sum(grads.get(1), deeper.grad()));
+            middleGrads.set(0, Autograd.sum(grads.get(1), deeperGrad));
             Autograd.backward(levels.subList(1, 5), middleGrads);
-            Tensor x1 = doubleConvForward(input, "inc.double_conv", null);
-            Autograd.backward(List.of(x1), List.of(Autograd.sum(x1Leaf.grad(), skip.grad())));
+            Tensor x1Grad = Autograd.sum(x1Leaf.grad(), skipGrad);
+            for (long i = 0; i < batch; i++) {
+                Tensor x1 = doubleConvForward(input.narrow(0, i, 1), "inc.double_conv", null);
+                Autograd.backward(List.of(x1), List.of(x1Grad.narrow(0, i, 1)));
+                Ops.release(x1);
+            }
         }
+    }
+
+    private static Tensor slice(Tensor t, long i) {
+        return t == null || !t.defined() ? null : t.narrow(0, i, 1);
+    }
+
+    /** Copies the gradient of a one-image leaf into image {@code i} of {@code into} (none: leaves zeros). */
+    private static void copyGrad(Tensor leaf, Tensor into, long i) {
+        Tensor g = leaf.grad();
+        if (g.defined()) into.narrow(0, i, 1).copy_(g);
     }
 
     private static Tensor leaf(Tensor t) {

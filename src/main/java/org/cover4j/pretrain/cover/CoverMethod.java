@@ -5,6 +5,7 @@ import org.cover4j.nn.Params;
 import org.cover4j.nn.Warp;
 import org.cover4j.pretrain.PretrainMethod;
 import org.cover4j.pretrain.ViewBatch;
+import org.cover4j.torch.Ops;
 
 import java.util.LinkedHashMap;
 
@@ -39,6 +40,7 @@ public final class CoverMethod implements PretrainMethod {
         Tensor lossVec = CoverLosses.maskedL1(out.flow(), batch.flow(), batch.mask());
         Tensor featMovedToFixed = Warp.apply(out.featMoving(), batch.flow());
         Tensor lossCon = CoverLosses.maskedCosine(out.featFixed(), featMovedToFixed, batch.mask());
+        Ops.release(featMovedToFixed);
         LinkedHashMap<String, Tensor> l = new LinkedHashMap<>();
         l.put("loss_vec", lossVec);
         l.put("loss_con", lossCon);

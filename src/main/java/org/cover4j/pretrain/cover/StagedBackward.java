@@ -92,7 +92,10 @@ public final class StagedBackward {
                 Ops.release(gqk);
             }
             level.mov().close();
-            gFlow = level.flowIn() != null ? level.flowIn().grad() : null;
+            Tensor gIn = level.flowIn() != null ? level.flowIn().grad() : null;
+            // This level's graph has been traversed: drop the wrappers that still hold its tensors.
+            Ops.release(level.flowOut(), level.movLeaf(), gMov, level.q(), level.k(), level.flowIn(), gFlow);
+            gFlow = gIn;
         }
         for (BackbonePass pass : backbone) {
             List<Tensor> grads = new ArrayList<>();
