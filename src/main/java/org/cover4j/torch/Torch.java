@@ -36,6 +36,15 @@ public final class Torch {
         return torch.get_num_threads();
     }
 
+    /**
+     * Hands memory that the C allocator keeps after frees back to the operating system ({@code malloc_trim}). The
+     * allocator otherwise keeps it for reuse, and what it keeps adds to the next peak of the resident set.
+     */
+    public static void releaseFreedMemory() {
+        load();
+        org.bytedeco.javacpp.Pointer.trimMemory();
+    }
+
     /** libtorch's own description of its build (BLAS, oneDNN, OpenMP, CUDA). */
     public static String buildConfig() {
         load();

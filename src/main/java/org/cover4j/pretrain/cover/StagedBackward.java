@@ -6,6 +6,7 @@ import org.cover4j.nn.MoV;
 import org.cover4j.nn.UNet;
 import org.cover4j.torch.Autograd;
 import org.cover4j.torch.Ops;
+import org.cover4j.torch.Torch;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -34,7 +35,12 @@ public final class StagedBackward {
     private final List<BackbonePass> backbone = new ArrayList<>();
     private final List<Level> levels = new ArrayList<>();
 
-    StagedBackward() {}
+    private final boolean releaseFreedMemory;
+
+    /** {@code releaseFreedMemory}: return the allocator's freed memory to the system before the backbone's pass. */
+    StagedBackward(boolean releaseFreedMemory) {
+        this.releaseFreedMemory = releaseFreedMemory;
+    }
 
     /** Leaves standing for the backbone's outputs; their gradients go through the backbone at the end. */
     List<Tensor> backboneLeaves(List<Tensor> outputs) {
@@ -97,6 +103,7 @@ public final class StagedBackward {
             Ops.release(level.flowOut(), level.movLeaf(), gMov, level.q(), level.k(), level.flowIn(), gFlow);
             gFlow = gIn;
         }
+        if (releaseFreedMemory) Torch.releaseFreedMemory();
         for (BackbonePass pass : backbone) {
             List<Tensor> grads = new ArrayList<>();
             for (Tensor leaf : pass.leaves()) grads.add(leaf.grad());
