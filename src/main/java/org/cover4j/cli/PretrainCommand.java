@@ -123,8 +123,8 @@ public final class PretrainCommand implements Callable<Integer> {
     Path init;
 
     @Option(names = "--low-memory", negatable = true, description = "Recompute the full-resolution U-Net blocks in the "
-            + "backward pass instead of keeping their activations: the same result, less memory, about 15% more time "
-            + "(default: off).")
+            + "backward pass instead of keeping their activations: the same result, less memory, about 30%% more time "
+            + "(3D 64³: peak 2.4 instead of 3.1 GiB, 4.3 instead of 3.3 s per step; default: off).")
     Boolean lowMemory;
 
     @Option(names = "--max-bad-steps", paramLabel = "N", defaultValue = "5", description = "Stop after this many consecutive non-finite steps (default: ${DEFAULT-VALUE}).")

@@ -56,7 +56,7 @@ public final class CoverModel {
     /**
      * Whether training steps recompute the backbone's two full-resolution blocks during the backward pass instead
      * of keeping their activations (see {@link UNet#levelsRecomputingFullResolution}), and return the allocator's
-     * freed memory to the system before the step's two peaks: the same gradients, less memory, about 15% more time.
+     * freed memory to the system before the step's two peaks: the same gradients, less memory, about 30% more time.
      */
     public void recomputeFullResolution(boolean on) {
         this.recomputeFullResolution = on;
