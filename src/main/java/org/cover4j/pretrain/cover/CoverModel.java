@@ -106,24 +106,19 @@ public final class CoverModel {
      */
     private List<List<Tensor>> levels(Tensor moving, Tensor fixed, StagedBackward stages) {
         if (!java.util.Arrays.equals(moving.shape(), fixed.shape())) {
-            return List.of(backboneLevels(moving, stages), backboneLevels(fixed, stages));
+            return List.of(backboneLevels(moving, stages, moving.size(0)).get(0), backboneLevels(fixed, stages, fixed.size(0)).get(0));
         }
-        List<Tensor> both = backboneLevels(Ops.cat(0, moving, fixed), stages);
         long b = moving.size(0);
-        List<Tensor> m = new java.util.ArrayList<>(5);
-        List<Tensor> f = new java.util.ArrayList<>(5);
-        for (Tensor level : both) {
-            m.add(level.narrow(0, 0, b));
-            f.add(level.narrow(0, b, b));
-        }
-        return List.of(m, f);
+        return backboneLevels(Ops.cat(0, moving, fixed), stages, b, b);
     }
 
-    private List<Tensor> backboneLevels(Tensor images, StagedBackward stages) {
+    /** The backbone's levels for {@code images}, as leaves per batch part ({@code parts}: sizes along the batch axis). */
+    private List<List<Tensor>> backboneLevels(Tensor images, StagedBackward stages, long... parts) {
         if (recomputeFullResolution && GradMode.is_enabled()) {
-            return stages.backboneLeaves(backbone.levelsRecomputingFullResolution(images));
+            UNet.Recomputed pass = backbone.levelsRecomputingFullResolution(images);
+            return stages.backboneLeaves(pass.levels(), pass, parts);
         }
-        return stages.backboneLeaves(backbone.levels(images));
+        return stages.backboneLeaves(backbone.levels(images), null, parts);
     }
 
     /** Vector Pyramid Aggregation; {@code m}, {@code f} finest first. Each level is one stage of {@code stages}. */

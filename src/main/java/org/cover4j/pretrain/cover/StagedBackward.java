@@ -29,12 +29,14 @@ import java.util.List;
 public final class StagedBackward {
     private record Level(Tensor flowIn, Tensor flowOut, Tensor movLeaf, Tensor q, Tensor k, MoV.Result mov) {}
 
-    /** One backbone pass: its outputs, the leaves standing for them, and its recomputation if any. */
-    private record BackbonePass(List<Tensor> outputs, List<Tensor> leaves, UNet.Recomputed recomputed) {}
+    /**
+     * One backbone pass: its outputs, the leaves standing for them (per batch part: {@code leaves.get(part).get(level)}),
+     * and its recomputation if any.
+     */
+    private record BackbonePass(List<Tensor> outputs, List<List<Tensor>> leaves, UNet.Recomputed recomputed) {}
 
     private final List<BackbonePass> backbone = new ArrayList<>();
     private final List<Level> levels = new ArrayList<>();
-
     private final boolean releaseFreedMemory;
 
     /** {@code releaseFreedMemory}: return the allocator's freed memory to the system before the backbone's pass. */
@@ -42,19 +44,22 @@ public final class StagedBackward {
         this.releaseFreedMemory = releaseFreedMemory;
     }
 
-    /** Leaves standing for the backbone's outputs; their gradients go through the backbone at the end. */
-    List<Tensor> backboneLeaves(List<Tensor> outputs) {
-        return addBackbone(outputs, null);
-    }
-
-    /** As {@link #backboneLeaves(List)} for a pass whose full-resolution blocks are recomputed in backward. */
-    List<Tensor> backboneLeaves(UNet.Recomputed pass) {
-        return addBackbone(pass.levels(), pass);
-    }
-
-    private List<Tensor> addBackbone(List<Tensor> outputs, UNet.Recomputed recomputed) {
-        List<Tensor> leaves = new ArrayList<>(outputs.size());
-        for (Tensor t : outputs) leaves.add(leaf(t));
+    /**
+     * Leaves standing for the backbone's outputs ({@code recomputed}: a pass whose full-resolution blocks are
+     * recomputed in backward, else null), one per output and part of the batch ({@code parts}: sizes along the batch
+     * axis, e.g. the moving and the fixed images). Their gradients go through the backbone at the end. Separate
+     * leaves per part, rather than views of one leaf, because autograd turns a gradient of a view into a zero-filled
+     * tensor of the whole batch.
+     */
+    List<List<Tensor>> backboneLeaves(List<Tensor> outputs, UNet.Recomputed recomputed, long... parts) {
+        List<List<Tensor>> leaves = new ArrayList<>();
+        long start = 0;
+        for (long size : parts) {
+            List<Tensor> part = new ArrayList<>(outputs.size());
+            for (Tensor t : outputs) part.add(leaf(parts.length == 1 ? t : t.narrow(0, start, size)));
+            leaves.add(part);
+            start += size;
+        }
         backbone.add(new BackbonePass(outputs, leaves, recomputed));
         return leaves;
     }
@@ -76,6 +81,24 @@ public final class StagedBackward {
 
     void addLevel(Tensor flowIn, Tensor flowOut, Tensor movLeaf, Tensor q, Tensor k, MoV.Result mov) {
         levels.add(new Level(flowIn, flowOut, movLeaf, q, k, mov));
+    }
+
+    /** The gradient of output {@code i} of a backbone pass: its parts' leaf gradients joined (zeros for a part without one). */
+    private static Tensor gradient(BackbonePass pass, int i) {
+        List<Tensor> parts = new ArrayList<>();
+        boolean any = false;
+        for (List<Tensor> leaves : pass.leaves()) {
+            Tensor g = leaves.get(i).grad();
+            any |= g.defined();
+            parts.add(g);
+        }
+        if (!any) return null;
+        if (parts.size() == 1) return parts.get(0);
+        for (int p = 0; p < parts.size(); p++) {
+            Tensor leaf = pass.leaves().get(p).get(i);
+            if (!parts.get(p).defined()) parts.set(p, Ops.zeros(leaf, leaf.shape()));
+        }
+        return Ops.cat(0, parts.toArray(new Tensor[0]));
     }
 
     private static Tensor leaf(Tensor t) {
@@ -106,7 +129,7 @@ public final class StagedBackward {
         if (releaseFreedMemory) Torch.releaseFreedMemory();
         for (BackbonePass pass : backbone) {
             List<Tensor> grads = new ArrayList<>();
-            for (Tensor leaf : pass.leaves()) grads.add(leaf.grad());
+            for (int i = 0; i < pass.outputs().size(); i++) grads.add(gradient(pass, i));
             if (pass.recomputed() != null) pass.recomputed().backward(grads);
             else Autograd.backward(pass.outputs(), grads);
         }
