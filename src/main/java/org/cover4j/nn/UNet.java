@@ -110,7 +110,7 @@ public final class UNet implements Backbone {
         try (NoGradGuard g = new NoGradGuard()) {
             x1 = doubleConvForward(input, "inc.double_conv", null);
         }
-        Tensor x1Leaf = leaf(x1);
+        Tensor x1Leaf = Autograd.leaf(x1);
         Tensor[] down = encoder(x1Leaf, null);
         Tensor deeper = down[4];
         Tensor[] up = new Tensor[3];
@@ -123,7 +123,7 @@ public final class UNet implements Backbone {
         try (NoGradGuard g = new NoGradGuard()) {
             finest = upBlock(3, x1Leaf, up[2], null);
         }
-        return new Recomputed(input, x1Leaf, leaf(finest), up[2], up[1], up[0], down[4]);
+        return new Recomputed(input, x1Leaf, Autograd.leaf(finest), up[2], up[1], up[0], down[4]);
     }
 
     /** The levels of {@link #levelsRecomputingFullResolution} and the backward pass that recomputes its blocks. */
@@ -156,8 +156,8 @@ public final class UNet implements Backbone {
             Tensor skipGrad = Ops.zeros(x1Leaf, x1Leaf.shape());
             Tensor deeperGrad = Ops.zeros(up3, up3.shape());
             for (long i = 0; i < batch; i++) {
-                Tensor skip = leaf(x1Leaf.narrow(0, i, 1));
-                Tensor deeper = leaf(up3.narrow(0, i, 1));
+                Tensor skip = Autograd.leaf(x1Leaf.narrow(0, i, 1));
+                Tensor deeper = Autograd.leaf(up3.narrow(0, i, 1));
                 Tensor finest = upBlock(3, skip, deeper, null);
                 Autograd.backward(List.of(finest), java.util.Collections.singletonList(slice(grads.get(0), i)));
                 copyGrad(skip, skipGrad, i);
@@ -184,12 +184,6 @@ public final class UNet implements Backbone {
     private static void copyGrad(Tensor leaf, Tensor into, long i) {
         Tensor g = leaf.grad();
         if (g.defined()) into.narrow(0, i, 1).copy_(g);
-    }
-
-    private static Tensor leaf(Tensor t) {
-        Tensor leaf = t.detach();
-        leaf.requires_grad_(true);
-        return leaf;
     }
 
     /** down[0] = x1, down[i] = the i-th max-pool + DoubleConv. */

@@ -1,6 +1,7 @@
 package org.cover4j.torch;
 
 import org.bytedeco.pytorch.BoolOptional;
+import org.bytedeco.pytorch.GradMode;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
@@ -32,6 +33,16 @@ public final class Autograd {
         if (out.size() > 0) torch.backward(out, grad, new BoolOptional(false), false, new TensorVector());
         out.close();
         grad.close();
+    }
+
+    /**
+     * A new leaf holding {@code t}'s values (no copy) where a staged backward pass cuts the graph: it gathers the
+     * gradient that the stage after it sends back. Outside grad mode it is a plain detached tensor.
+     */
+    public static Tensor leaf(Tensor t) {
+        Tensor leaf = t.detach();
+        if (GradMode.is_enabled()) leaf.requires_grad_(true);
+        return leaf;
     }
 
     /** {@code a + b} where either may be missing ({@code null} or undefined): then the other one. */

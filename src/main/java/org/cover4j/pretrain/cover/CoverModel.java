@@ -8,6 +8,7 @@ import org.cover4j.nn.Params;
 import org.cover4j.nn.Projection;
 import org.cover4j.nn.UNet;
 import org.cover4j.nn.Warp;
+import org.cover4j.torch.Autograd;
 import org.cover4j.torch.Ops;
 import org.cover4j.torch.Torch;
 import org.cover4j.util.Rng;
@@ -95,7 +96,7 @@ public final class CoverModel {
                 trace.put("F" + (i + 1), f.get(i));
             }
         }
-        Tensor flow = stages.flowLeaf(vpa(m, f, trace, stages));
+        Tensor flow = Autograd.leaf(vpa(m, f, trace, stages));
         return new Output(flow, m.get(0), f.get(0), stages);
     }
 
@@ -127,14 +128,14 @@ public final class CoverModel {
         for (int level = 0; level < 5; level++) {
             Tensor mFeat = m.get(4 - level);
             Tensor fFeat = f.get(4 - level);
-            Tensor flowIn = level == 0 ? null : stages.flowIn(flowOut);
+            Tensor flowIn = level == 0 ? null : Autograd.leaf(flowOut);
             Tensor q = proj[level].apply(fFeat);
             Tensor k = level == 0 ? proj[level].apply(mFeat) : proj[level].applyWarped(mFeat, flowIn);
             if (trace != null && level > 0) trace.put("vpa/Mwarp_" + level, Warp.apply(mFeat, flowIn));
             put(trace, "vpa/q_" + level, q);
             put(trace, "vpa/k_" + level, k);
             MoV.Result result = MoV.forward(q, k, config.heads()[level], config.amp());
-            Tensor mov = stages.movLeaf(result.out());
+            Tensor mov = Autograd.leaf(result.out());
             put(trace, "vpa/mov_" + level, mov);
             if (trace != null) trace.put("vpa/attn_" + level, result.attn().detach());
             if (level == 4) {

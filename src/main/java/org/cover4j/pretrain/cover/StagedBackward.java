@@ -1,6 +1,5 @@
 package org.cover4j.pretrain.cover;
 
-import org.bytedeco.pytorch.GradMode;
 import org.bytedeco.pytorch.Tensor;
 import org.cover4j.nn.MoV;
 import org.cover4j.nn.UNet;
@@ -56,27 +55,12 @@ public final class StagedBackward {
         long start = 0;
         for (long size : parts) {
             List<Tensor> part = new ArrayList<>(outputs.size());
-            for (Tensor t : outputs) part.add(leaf(parts.length == 1 ? t : t.narrow(0, start, size)));
+            for (Tensor t : outputs) part.add(Autograd.leaf(parts.length == 1 ? t : t.narrow(0, start, size)));
             leaves.add(part);
             start += size;
         }
         backbone.add(new BackbonePass(outputs, leaves, recomputed));
         return leaves;
-    }
-
-    /** The leaf a VPA level reads the previous level's flow from. */
-    Tensor flowIn(Tensor flowOut) {
-        return leaf(flowOut);
-    }
-
-    /** The leaf holding a MoV output computed outside autograd. */
-    Tensor movLeaf(Tensor movOut) {
-        return leaf(movOut);
-    }
-
-    /** The leaf the loss reads the final flow from. */
-    Tensor flowLeaf(Tensor flowOut) {
-        return leaf(flowOut);
     }
 
     void addLevel(Tensor flowIn, Tensor flowOut, Tensor movLeaf, Tensor q, Tensor k, MoV.Result mov) {
@@ -99,12 +83,6 @@ public final class StagedBackward {
             if (!parts.get(p).defined()) parts.set(p, Ops.zeros(leaf, leaf.shape()));
         }
         return Ops.cat(0, parts.toArray(new Tensor[0]));
-    }
-
-    private static Tensor leaf(Tensor t) {
-        Tensor leaf = t.detach();
-        if (GradMode.is_enabled()) leaf.requires_grad_(true);
-        return leaf;
     }
 
     /** Runs the stages; {@code flowLeaf} is the leaf the loss was computed from. */
