@@ -65,7 +65,7 @@ public final class BenchmarkCommand implements Callable<Integer> {
     int viewSeconds;
 
     @Option(names = "--low-memory", negatable = true, description = "As pretrain's --low-memory (default: off).")
-    Boolean lowMemory;
+    boolean lowMemory;
 
     /** Set on the child process that measures one case (see {@link #runCase}). */
     @Option(names = "--in-process", hidden = true)
@@ -116,7 +116,7 @@ public final class BenchmarkCommand implements Callable<Integer> {
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(), "benchmark", "--in-process",
                 "--dim", String.valueOf(d), "--steps", String.valueOf(measured), "--warmup", String.valueOf(warmup),
                 "--threads", String.valueOf(threads), "--device", common.device));
-        if (lowMemory != null) cmd.add(lowMemory ? "--low-memory" : "--no-low-memory");
+        if (lowMemory) cmd.add("--low-memory");
         Process child = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         List<String> lines;
         try (var reader = new java.io.BufferedReader(new java.io.InputStreamReader(child.getInputStream(), java.nio.charset.StandardCharsets.UTF_8))) {
@@ -146,8 +146,7 @@ public final class BenchmarkCommand implements Callable<Integer> {
         Device device = Devices.parse(s.device());
         PretrainImages images = Pretraining.images(s, quiet);
         PretrainMethod method = Pretraining.method(s, device);
-        boolean recompute = lowMemory != null ? lowMemory : PretrainMethod.recomputeByDefault(d);
-        method.recomputeActivations(recompute);
+        method.recomputeActivations(lowMemory);
         long[] rss = new long[2];
         long[] nativeBytes = new long[2];
         long[] heap = new long[2];
@@ -173,7 +172,7 @@ public final class BenchmarkCommand implements Callable<Integer> {
         }
         List<Trainer.StepTimes> t = trainer.stepTimes().subList(warmup, total);
         out.printf(Locale.ROOT, "%-28s %9.3f %7.3f %7.3f %7.3f %7.3f %9.0f %+10.1fM %+10.1fM%n",
-                d + "D b" + batch + " " + size + (d == 2 ? "^2" : "^3") + " (" + measured + " st" + (recompute ? ", low-mem)" : ")"),
+                d + "D b" + batch + " " + size + (d == 2 ? "^2" : "^3") + " (" + measured + " st" + (lowMemory ? ", low-mem)" : ")"),
                 median(t, x -> x.data() + x.forward() + x.backward() + x.optimizer()),
                 median(t, Trainer.StepTimes::data), median(t, Trainer.StepTimes::forward),
                 median(t, Trainer.StepTimes::backward), median(t, Trainer.StepTimes::optimizer),
