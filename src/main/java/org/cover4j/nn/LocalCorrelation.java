@@ -79,8 +79,8 @@ public final class LocalCorrelation {
 
     static Tensor forwardJava(Tensor q, Tensor k, int heads, int amp) {
         LocalCorrelationKernel.Geometry geo = geometry(q, heads, amp);
-        float[] qa = read(q);
-        float[] ka = read(k);
+        float[] qa = Tensors.toArray(q);
+        float[] ka = Tensors.toArray(k);
         Tensor out = emptyFloat(logitShape(q, heads, amp));
         if (out.numel() > 0) {
             LocalCorrelationKernel.forward(geo, qa, ka, pointer(out), torch.get_num_threads());
@@ -90,8 +90,8 @@ public final class LocalCorrelation {
 
     static Tensor[] backwardJava(Tensor g, Tensor q, Tensor k, int heads, int amp) {
         LocalCorrelationKernel.Geometry geo = geometry(q, heads, amp);
-        float[] qa = read(q);
-        float[] ka = read(k);
+        float[] qa = Tensors.toArray(q);
+        float[] ka = Tensors.toArray(k);
         Tensor gq = emptyFloat(q.shape());
         Tensor gk = emptyFloat(k.shape());
         if (gq.numel() > 0) {
@@ -126,10 +126,10 @@ public final class LocalCorrelation {
 
     static Tensor[] backwardThroughSoftmaxJava(Tensor attn, Tensor out, Tensor gout, Tensor q, Tensor k, int heads, int amp) {
         LocalCorrelationKernel.Geometry geo = geometry(q, heads, amp);
-        float[] qa = read(q);
-        float[] ka = read(k);
-        float[] ga = read(gout);
-        float[] oa = out != null && heads == 1 ? read(out) : null;
+        float[] qa = Tensors.toArray(q);
+        float[] ka = Tensors.toArray(k);
+        float[] ga = Tensors.toArray(gout);
+        float[] oa = out != null && heads == 1 ? Tensors.toArray(out) : null;
         Tensor gq = emptyFloat(q.shape());
         Tensor gk = emptyFloat(k.shape());
         if (gq.numel() > 0) {
@@ -149,18 +149,6 @@ public final class LocalCorrelation {
         int[] spatial = new int[nd];
         for (int d = 0; d < nd; d++) spatial[d] = (int) q.size(2 + d);
         return new LocalCorrelationKernel.Geometry((int) q.size(0), (int) q.size(1), spatial, heads, amp);
-    }
-
-    /** The values of a CPU float32 tensor in C order (channels-last tensors are reordered first). */
-    private static float[] read(Tensor t) {
-        Tensor c = t.contiguous();
-        try {
-            float[] a = new float[(int) c.numel()];
-            if (a.length > 0) new FloatPointer(c.data_ptr()).capacity(a.length).get(a);
-            return a;
-        } finally {
-            c.close();
-        }
     }
 
     private static FloatPointer pointer(Tensor contiguous) {

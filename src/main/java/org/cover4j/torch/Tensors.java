@@ -34,13 +34,22 @@ public final class Tensors {
 
     /** A copy of the values (moved to the CPU and made contiguous float32 first if needed). */
     public static float[] toArray(Tensor t) {
-        Tensor c = t.device().is_cpu() ? t : t.cpu();
-        if (c.scalar_type().intern() != torch.ScalarType.Float) c = c.to(torch.ScalarType.Float); // JavaCPP enums: compare interned
-        c = c.contiguous();
-        long n = c.numel();
-        float[] out = new float[Math.toIntExact(n)];
-        if (n > 0) new FloatPointer(c.data_ptr()).capacity(n).get(out);
-        return out;
+        Tensor cpu = t.device().is_cpu() ? t : t.cpu();
+        // JavaCPP returns a fresh enum object per call: compare the interned constant.
+        Tensor f = cpu.scalar_type().intern() != torch.ScalarType.Float ? cpu.to(torch.ScalarType.Float) : cpu;
+        Tensor c = f.contiguous();
+        try {
+            long n = c.numel();
+            float[] out = new float[Math.toIntExact(n)];
+            if (n > 0) new FloatPointer(c.data_ptr()).capacity(n).get(out);
+            return out;
+        } finally {
+            // The intermediate copies go now rather than when the step's scope closes (contiguous() of a contiguous
+            // tensor is a new wrapper of the same storage: closing it frees nothing).
+            if (c != t && c != f) c.close();
+            if (f != t && f != cpu) f.close();
+            if (cpu != t) cpu.close();
+        }
     }
 
     public static double item(Tensor t) {
