@@ -27,7 +27,7 @@ public final class BackboneWeights {
     }
 
     /** Reads the backbone tensors of {@code path}; an error names the file when there are none. */
-    public static ModelFiles.Weights read(Path path) {
+    public static StateDicts.StateDict read(Path path) {
         StateDicts.StateDict sd = StateDicts.read(path);
         Map<String, float[]> values = new LinkedHashMap<>();
         Map<String, long[]> shapes = new LinkedHashMap<>();
@@ -39,11 +39,11 @@ public final class BackboneWeights {
         if (values.isEmpty()) {
             throw CoverException.file(sd.file(), "holds no backbone.* tensors (a COVER U-Net's state dict names its backbone 'backbone.')");
         }
-        return new ModelFiles.Weights(values, shapes);
+        return new StateDicts.StateDict(values, shapes, sd.file());
     }
 
     /** The architecture implied by the tensor shapes; an error naming {@code source} when they are not a U-Net's. */
-    public static Arch architecture(ModelFiles.Weights w, Path source) {
+    public static Arch architecture(StateDicts.StateDict w, Path source) {
         long[] inc = shape(w, "inc.double_conv.0.weight", source);
         int dims = inc.length - 2;
         if (dims != 2 && dims != 3) {
@@ -56,14 +56,14 @@ public final class BackboneWeights {
         return new Arch(dims, (int) inc[1], ch);
     }
 
-    private static long[] shape(ModelFiles.Weights w, String name, Path source) {
+    private static long[] shape(StateDicts.StateDict w, String name, Path source) {
         long[] s = w.shapes().get(DownstreamNet.BACKBONE_PREFIX + name);
         if (s == null) throw CoverException.file(source, "not a U-Net backbone: backbone." + name + " is missing");
         return s;
     }
 
     /** Loads the tensors into a backbone; names and shapes must match exactly (every mismatch is listed). */
-    public static void load(Params backbone, ModelFiles.Weights w, Path source) {
+    public static void load(Params backbone, StateDicts.StateDict w, Path source) {
         backbone.load(w.values(), w.shapes(), "--init " + source);
     }
 }

@@ -2,6 +2,7 @@ package org.cover4j.downstream;
 
 import org.bytedeco.pytorch.Device;
 import org.bytedeco.pytorch.Tensor;
+import org.cover4j.io.StateDicts;
 import org.cover4j.metrics.ClassificationResult;
 import org.cover4j.train.Adam;
 import org.cover4j.train.GradClip;
@@ -72,7 +73,7 @@ public final class FineTuner {
      * Trains from {@code from} (fresh: {@link Progress#start()}) to {@code settings.steps()}; {@code optimizer} holds
      * saved Adam moments and step when resuming, else null.
      */
-    public Progress run(Progress from, ModelFiles.Weights optimizer, long optimizerStep, boolean showProgress) {
+    public Progress run(Progress from, StateDicts.StateDict optimizer, long optimizerStep, boolean showProgress) {
         Evaluation.createDirectories(out);
         Adam head = new Adam(net.headParams(), settings.weightDecay());
         Adam body = linear ? null : new Adam(net.backboneParams(), settings.weightDecay());

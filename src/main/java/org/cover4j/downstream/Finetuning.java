@@ -7,6 +7,7 @@ import org.cover4j.data.Preset;
 import org.cover4j.data.PresetData;
 import org.cover4j.data.Presets;
 import org.cover4j.data.Splits;
+import org.cover4j.io.StateDicts;
 import org.cover4j.metrics.ClassificationResult;
 import org.cover4j.metrics.SegmentationResult;
 import org.cover4j.pretrain.cover.CoverConfig;
@@ -72,7 +73,7 @@ public final class Finetuning {
         Device device = Devices.parse(s.device());
         Task task = s.taskKind();
 
-        ModelFiles.Weights init = null;
+        StateDicts.StateDict init = null;
         BackboneWeights.Arch arch = null;
         Path initPath = s.init() == null ? null : Path.of(s.init());
         if (initPath != null) {

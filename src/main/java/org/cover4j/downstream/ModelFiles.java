@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import org.cover4j.io.AtomicFiles;
 import org.cover4j.io.SafeTensors;
+import org.cover4j.io.StateDicts;
 import org.cover4j.util.CoverException;
 
 import java.io.IOException;
@@ -134,7 +135,7 @@ public final class ModelFiles {
         Map<?, ?> doc = readJson(json);
         if (!(doc.get("model") instanceof Map<?, ?> m)) throw CoverException.file(json, "no 'model' section");
         ModelSpec spec = spec(m, json);
-        Weights w = readWeights(json.resolveSibling(String.valueOf(doc.get("weights"))));
+        StateDicts.StateDict w = readWeights(json.resolveSibling(String.valueOf(doc.get("weights"))));
         return new Loaded(spec, w.values(), w.shapes(), doc, json.getParent());
     }
 
@@ -146,7 +147,7 @@ public final class ModelFiles {
     }
 
     /** The state for {@code --resume}: its JSON document and the last weights and optimizer moments. */
-    public record State(Map<?, ?> doc, ModelSpec spec, Weights weights, Weights optimizer) {}
+    public record State(Map<?, ?> doc, ModelSpec spec, StateDicts.StateDict weights, StateDicts.StateDict optimizer) {}
 
     public static State readState(Path dir) {
         Path json = dir.resolve(STATE_JSON);
@@ -172,12 +173,10 @@ public final class ModelFiles {
     }
 
     /** Named float arrays with their shapes. */
-    public record Weights(Map<String, float[]> values, Map<String, long[]> shapes) {}
-
-    public static Weights readWeights(Path file) {
+    public static StateDicts.StateDict readWeights(Path file) {
         if (!Files.isRegularFile(file)) throw CoverException.file(file, "weights file is missing");
         SafeTensors.Contents c = SafeTensors.read(file);
-        return new Weights(c.values(), c.shapes());
+        return new StateDicts.StateDict(c.values(), c.shapes(), file);
     }
 
     /** Converts a settings record or any value to a JSON-friendly tree. */
