@@ -125,12 +125,21 @@ public final class Ops {
         return torch.softmax(x, dim);
     }
 
+    /**
+     * {@code torch.cat}. The vector handed to libtorch holds a reference to every part: it is closed at once, so that
+     * releasing a part frees it (left to the step scope, every concatenated input lived until the end of the step).
+     */
     public static Tensor cat(long dim, Tensor... parts) {
-        return torch.cat(new TensorVector(parts), dim);
+        try (TensorVector v = new TensorVector(parts)) {
+            return torch.cat(v, dim);
+        }
     }
 
+    /** {@code torch.stack}; the parts' vector is closed at once, as in {@link #cat}. */
     public static Tensor stack(long dim, Tensor... parts) {
-        return torch.stack(new TensorVector(parts), dim);
+        try (TensorVector v = new TensorVector(parts)) {
+            return torch.stack(v, dim);
+        }
     }
 
     public static Tensor zeros(Tensor like, long... shape) {
