@@ -12,9 +12,11 @@ import org.cover4j.torch.Ops;
  *
  * <p>MoV is computed outside autograd, with its gradient written out by hand ({@link #backward}): the local
  * correlation is one fused pass ({@link LocalCorrelation}) instead of K^nd shifted products whose autograd
- * graph allocates a full-size gradient per offset, and only the softmax weights are kept for the backward
- * pass. On CPU float32 the mixture and the gradient through the softmax are fused Java loops too: the weights are
- * the only (B, K^nd, heads, *S) tensor besides the logits, and no BLAS is called. {@code CoverModel} stitches the hand-written gradient into the rest of the step.
+ * graph allocates a full-size gradient per offset; the backward pass needs only the queries, the keys and the softmax
+ * weights (which a caller may drop and have recomputed, {@link Result#withoutWeights}). On CPU float32 the mixture
+ * and the gradient through the softmax are fused Java loops too: the softmax runs in place on the logits, which are
+ * the only (B, K^nd, heads, *S) tensor, and no BLAS is called. {@code CoverModel} stitches the hand-written gradient
+ * into the rest of the step.
  */
 public final class MoV {
     private MoV() {}
@@ -35,10 +37,21 @@ public final class MoV {
     }
 
     /**
-     * A MoV evaluation: its output (B, nd, *S), the softmax weights {@code attn} (B, K^nd, heads, *S), and the
-     * scaled queries and keys the gradient needs. Close it when the backward pass is done with it.
+     * A MoV evaluation: its output (B, nd, *S), the softmax weights {@code attn} (B, K^nd, heads, *S; null once
+     * {@link #withoutWeights dropped}), and the scaled queries and keys the gradient needs. Close it when the backward
+     * pass is done with it.
      */
     public record Result(Tensor out, Tensor attn, Tensor scaledQuery, Tensor key, int heads, int amp) implements AutoCloseable {
+        /**
+         * This evaluation without its softmax weights, which {@link #backward} then computes again: the weights are
+         * K^nd times the size of the queries (125 MiB at 3D 64³, the largest tensor of a step), and recomputing them
+         * costs one local correlation and softmax, a few percent of the step.
+         */
+        public Result withoutWeights() {
+            Ops.release(attn);
+            return new Result(out, null, scaledQuery, key, heads, amp);
+        }
+
         @Override
         public void close() {
             Ops.release(attn, scaledQuery, key);
@@ -52,29 +65,38 @@ public final class MoV {
         try (NoGradGuard g = new NoGradGuard()) {
             Tensor qs = q.detach().mul(Ops.s(Math.pow(c / heads, -0.5)));
             Tensor kd = k.detach();
-            // Neighbours outside the image get logit -1000 exactly, as in the reference's masked assignment.
-            Tensor logits = LocalCorrelation.forward(qs, kd, heads, amp); // (B, N, heads, *S)
-            Tensor attn;
-            if (LocalCorrelation.cpuFloat(logits)) {
-                // In place: libtorch's CPU softmax reads each element before it writes it (bitwise the same as a
-                // fresh output, checked by LocalCorrelationTest), and a second K^nd·S tensor costs its first touch.
-                // The returned reference wraps the same tensor without owning it: not closed.
-                torch.softmax_out(logits, logits, 1);
-                attn = logits;
-            } else {
-                attn = Ops.softmax(logits, 1);
-                Ops.release(logits);
-            }
+            Tensor attn = weights(qs, kd, heads, amp);
             Tensor out = LocalCorrelation.mixture(attn, heads, amp); // (1/h) Σ_n v_n Σ_j attn[n, j]
             return new Result(out, attn, qs, kd, heads, amp);
         }
     }
 
-    /** The gradients {dL/dq, dL/dk} of a loss L given {@code gout} = dL/d(out) for the evaluation {@code r}. */
+    /** The softmax weights (B, K^nd, heads, *S) of the scaled queries {@code qs} against the keys {@code k}. */
+    private static Tensor weights(Tensor qs, Tensor k, int heads, int amp) {
+        // Neighbours outside the image get logit -1000 exactly, as in the reference's masked assignment.
+        Tensor logits = LocalCorrelation.forward(qs, k, heads, amp); // (B, N, heads, *S)
+        if (!LocalCorrelation.cpuFloat(logits)) {
+            Tensor attn = Ops.softmax(logits, 1);
+            Ops.release(logits);
+            return attn;
+        }
+        // In place: libtorch's CPU softmax reads each element before it writes it (bitwise the same as a fresh
+        // output, checked by LocalCorrelationTest), and a second K^nd·S tensor costs its first touch. The returned
+        // reference wraps the same tensor without owning it: not closed.
+        torch.softmax_out(logits, logits, 1);
+        return logits;
+    }
+
+    /**
+     * The gradients {dL/dq, dL/dk} of a loss L given {@code gout} = dL/d(out) for the evaluation {@code r} (its weights
+     * computed again if they were dropped: the same kernels on the same inputs, so the same values).
+     */
     public static Tensor[] backward(Result r, Tensor gout) {
         try (NoGradGuard g = new NoGradGuard()) {
-            Tensor[] grads = LocalCorrelation.backwardThroughSoftmax(r.attn(), r.out(), gout, r.scaledQuery(), r.key(),
+            Tensor attn = r.attn() != null ? r.attn() : weights(r.scaledQuery(), r.key(), r.heads(), r.amp());
+            Tensor[] grads = LocalCorrelation.backwardThroughSoftmax(attn, r.out(), gout, r.scaledQuery(), r.key(),
                     r.heads(), r.amp());
+            if (attn != r.attn()) Ops.release(attn);
             long c = r.key().size(1);
             grads[0].mul_(Ops.s(Math.pow(c / r.heads(), -0.5))); // through q's scaling
             return grads;

@@ -1,8 +1,6 @@
 package org.cover4j.nn;
 
-import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
-import org.cover4j.torch.Autograd;
 import org.cover4j.torch.Ops;
 import org.cover4j.util.Rng;
 
@@ -98,92 +96,9 @@ public final class UNet implements Backbone {
         return List.of(up[3], up[2], up[1], up[0], down[4]);
     }
 
-    /**
-     * The five levels as {@link #levels(Tensor)}, holding fewer activations: the two full-resolution blocks (the
-     * first DoubleConv and the last up block, about half the arithmetic but two thirds of the activations autograd
-     * keeps) run without gradients now and again, with gradients, during {@link Recomputed#backward}. The finest
-     * level is a leaf; call {@code backward} with the gradients of all five levels instead of autograd.
-     */
-    public Recomputed levelsRecomputingFullResolution(Tensor x) {
-        Tensor input = Ops.channelsLast(x);
-        Tensor x1;
-        try (NoGradGuard g = new NoGradGuard()) {
-            x1 = doubleConvForward(input, "inc.double_conv", null);
-        }
-        Tensor x1Leaf = Autograd.leaf(x1);
-        Tensor[] down = encoder(x1Leaf, null);
-        Tensor deeper = down[4];
-        Tensor[] up = new Tensor[3];
-        for (int i = 0; i < 3; i++) {
-            up[i] = upBlock(i, down[3 - i], deeper, null);
-            Ops.release(down[3 - i]);
-            deeper = up[i];
-        }
-        Tensor finest;
-        try (NoGradGuard g = new NoGradGuard()) {
-            finest = upBlock(3, x1Leaf, up[2], null);
-        }
-        return new Recomputed(input, x1Leaf, Autograd.leaf(finest), up[2], up[1], up[0], down[4]);
-    }
-
-    /** The levels of {@link #levelsRecomputingFullResolution} and the backward pass that recomputes its blocks. */
-    public final class Recomputed {
-        private final Tensor input;
-        private final Tensor x1Leaf;
-        private final List<Tensor> levels;
-
-        private Recomputed(Tensor input, Tensor x1Leaf, Tensor finest, Tensor up3, Tensor up2, Tensor up1, Tensor down4) {
-            this.input = input;
-            this.x1Leaf = x1Leaf;
-            this.levels = List.of(finest, up3, up2, up1, down4);
-        }
-
-        /** The five levels, finest first; the finest is a leaf (its gradient goes to {@link #backward}). */
-        public List<Tensor> levels() {
-            return levels;
-        }
-
-        /**
-         * Adds the gradients of the parameters given the gradients of the five levels ({@code null} or undefined for
-         * none): the last up block again with gradients, then the middle of the network through autograd, then the
-         * first block again with gradients.
-         */
-        public void backward(List<Tensor> grads) {
-            // The recomputed blocks run one image at a time (GroupNorm is per image, so the values are the same): their
-            // activations and gradients then exist for one image at a time, which is what sets this mode's peak.
-            long batch = x1Leaf.size(0);
-            Tensor up3 = levels.get(1);
-            Tensor skipGrad = Ops.zeros(x1Leaf, x1Leaf.shape());
-            Tensor deeperGrad = Ops.zeros(up3, up3.shape());
-            for (long i = 0; i < batch; i++) {
-                Tensor skip = Autograd.leaf(x1Leaf.narrow(0, i, 1));
-                Tensor deeper = Autograd.leaf(up3.narrow(0, i, 1));
-                Tensor finest = upBlock(3, skip, deeper, null);
-                Autograd.backward(List.of(finest), java.util.Collections.singletonList(slice(grads.get(0), i)));
-                copyGrad(skip, skipGrad, i);
-                copyGrad(deeper, deeperGrad, i);
-                Ops.release(finest, skip, deeper);
-            }
-            List<Tensor> middleGrads = new java.util.ArrayList<>(grads.subList(1, 5));
-            middleGrads.set(0, Autograd.sum(grads.get(1), deeperGrad));
-            Autograd.backward(levels.subList(1, 5), middleGrads);
-            Tensor x1Grad = Autograd.sum(x1Leaf.grad(), skipGrad);
-            for (long i = 0; i < batch; i++) {
-                Tensor x1 = doubleConvForward(input.narrow(0, i, 1), "inc.double_conv", null);
-                Autograd.backward(List.of(x1), List.of(x1Grad.narrow(0, i, 1)));
-                Ops.release(x1);
-            }
-        }
-    }
-
-    private static Tensor slice(Tensor t, long i) {
-        return t == null || !t.defined() ? null : t.narrow(0, i, 1);
-    }
-
-    /** Copies the gradient of a one-image leaf into image {@code i} of {@code into} (none: leaves zeros). */
-    private static void copyGrad(Tensor leaf, Tensor into, long i) {
-        Tensor g = leaf.grad();
-        if (g.defined()) into.narrow(0, i, 1).copy_(g);
+    /** The parameter {@code name} (relative to this network's prefix, e.g. {@code inc.double_conv.0.weight}). */
+    Tensor param(String name) {
+        return params.get(prefix + name);
     }
 
     /** down[0] = x1, down[i] = the i-th max-pool + DoubleConv. */

@@ -32,9 +32,9 @@ public interface PretrainMethod {
     }
 
     /**
-     * Keep fewer activations during a step and recompute them in the backward pass where the method can: less
-     * memory for more arithmetic, the same gradients. Methods that cannot ignore it. Off unless asked for: on 3D 64³
-     * (README, Speed and memory) it lowers the peak RSS from 3.1 to 2.4 GiB for 30% more time.
+     * Trade time for memory where the method can (COVER: its U-Net's backward pass one image at a time at any size,
+     * and freed memory returned to the system before a step's peaks; README, Speed and memory): the same gradients.
+     * Methods that cannot ignore it. Off unless asked for.
      */
     default void recomputeActivations(boolean on) {}
 }

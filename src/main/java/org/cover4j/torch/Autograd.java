@@ -45,6 +45,32 @@ public final class Autograd {
         return leaf;
     }
 
+    /**
+     * The gradient gathered on {@code leaf}, taken from it: the leaf no longer holds it, so releasing the result frees
+     * it. Undefined when the leaf got none.
+     */
+    public static Tensor takeGrad(Tensor leaf) {
+        // grad() is a reference to the slot that is cleared below: copy the handle first.
+        Tensor g = new Tensor(leaf.grad());
+        if (g.defined()) {
+            try (Tensor none = new Tensor()) {
+                leaf.mutable_grad().put(none);
+            }
+        }
+        return g;
+    }
+
+    /** Adds {@code g} to the gradient of {@code t} (which takes {@code g} itself when it has none yet). */
+    public static void accumulateGrad(Tensor t, Tensor g) {
+        Tensor grad = t.grad();
+        if (grad.defined()) {
+            grad.add_(g);
+        } else {
+            t.mutable_grad().put(g);
+        }
+        grad.close();
+    }
+
     /** {@code a + b} where either may be missing ({@code null} or undefined): then the other one. */
     public static Tensor sum(Tensor a, Tensor b) {
         boolean hasA = a != null && a.defined();

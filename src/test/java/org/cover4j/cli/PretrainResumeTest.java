@@ -39,7 +39,7 @@ class PretrainResumeTest {
     }
 
     /**
-     * The low-memory mode (full-resolution blocks recomputed one image at a time, freed memory returned) trains, and
+     * The low-memory mode (the backbone's backward pass one image at a time, freed memory returned) trains, and
      * its loss at the first step equals the normal mode's: the forward pass is the same computation. Its gradients
      * are checked against the reference in CoverParityTest.
      */

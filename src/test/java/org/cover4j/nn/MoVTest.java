@@ -4,12 +4,14 @@ import org.bytedeco.pytorch.Tensor;
 import org.cover4j.io.NpyArray;
 import org.cover4j.testing.Fixtures;
 import org.cover4j.torch.StepScope;
+import org.cover4j.torch.Tensors;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 
 /**
  * MoV 2D/3D against the reference (fixtures mov2d/mov3d, cases A and B): output, softmax weights, templates, and the
@@ -33,6 +35,13 @@ class MoVTest {
                 Tensor[] grads = MoV.backward(r, Fixtures.tensor(fx.get(prefix + "gout")));
                 Fixtures.assertClose(file + prefix + " dq", fx.get(prefix + "dq"), grads[0], 1e-5, 1e-6);
                 Fixtures.assertClose(file + prefix + " dk", fx.get(prefix + "dk"), grads[1], 1e-5, 1e-6);
+                // Dropping the weights and recomputing them in backward gives the same gradients, bit for bit.
+                try (MoV.Result dropped = MoV.forward(q, k, heads, amp).withoutWeights()) {
+                    assertNull(dropped.attn());
+                    Tensor[] again = MoV.backward(dropped, Fixtures.tensor(fx.get(prefix + "gout")));
+                    assertArrayEquals(Tensors.toArray(grads[0]), Tensors.toArray(again[0]), file + prefix + " dq recomputed");
+                    assertArrayEquals(Tensors.toArray(grads[1]), Tensors.toArray(again[1]), file + prefix + " dk recomputed");
+                }
             }
         }
     }

@@ -5,9 +5,11 @@ import org.cover4j.nn.Params;
 import org.cover4j.nn.Warp;
 import org.cover4j.pretrain.PretrainMethod;
 import org.cover4j.pretrain.ViewBatch;
+import org.cover4j.torch.Autograd;
 import org.cover4j.torch.Ops;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 
 /** COVER as a pre-training method: the model's flow against the true flow, and warped-feature consistency (SPEC §8). */
 public final class CoverMethod implements PretrainMethod {
@@ -39,8 +41,16 @@ public final class CoverMethod implements PretrainMethod {
         last = out;
         Tensor lossVec = CoverLosses.maskedL1(out.flow(), batch.flow(), batch.mask());
         Tensor featMovedToFixed = Warp.apply(out.featMoving(), batch.flow());
-        Tensor lossCon = CoverLosses.maskedCosine(out.featFixed(), featMovedToFixed, batch.mask());
-        Ops.release(featMovedToFixed);
+        // The consistency loss's gradients are made by hand and at once (its weight in `loss` is 1): they go to the
+        // finest features' leaves, through the warp for the moving ones, before the rest of the backward pass, and
+        // the full-resolution temporaries of the loss are gone before the step's other peaks.
+        Tensor[] con = CoverLosses.maskedCosineWithGradients(out.featFixed(), featMovedToFixed, batch.mask());
+        Tensor lossCon = con[0];
+        if (out.featFixed().requires_grad()) {
+            Autograd.accumulateGrad(out.featFixed(), con[1]);
+            Autograd.backward(List.of(featMovedToFixed), List.of(con[2]));
+        }
+        Ops.release(featMovedToFixed, con[1], con[2]);
         LinkedHashMap<String, Tensor> l = new LinkedHashMap<>();
         l.put("loss_vec", lossVec);
         l.put("loss_con", lossCon);
@@ -50,7 +60,7 @@ public final class CoverMethod implements PretrainMethod {
 
     @Override
     public void recomputeActivations(boolean on) {
-        model.recomputeFullResolution(on);
+        model.lowMemory(on);
     }
 
     @Override

@@ -7,6 +7,7 @@ import org.cover4j.nn.MoV;
 import org.cover4j.nn.Params;
 import org.cover4j.nn.Projection;
 import org.cover4j.nn.UNet;
+import org.cover4j.nn.UNetPass;
 import org.cover4j.nn.Warp;
 import org.cover4j.torch.Autograd;
 import org.cover4j.torch.Ops;
@@ -26,7 +27,7 @@ public final class CoverModel {
     private final Params params;
     private final UNet backbone;
     private final Projection[] proj = new Projection[5];
-    private boolean recomputeFullResolution;
+    private boolean lowMemory;
 
     public CoverModel(CoverConfig config, Device device, Rng rng) {
         this.config = config;
@@ -55,12 +56,12 @@ public final class CoverModel {
     }
 
     /**
-     * Whether training steps recompute the backbone's two full-resolution blocks during the backward pass instead
-     * of keeping their activations (see {@link UNet#levelsRecomputingFullResolution}), and return the allocator's
-     * freed memory to the system before the step's two peaks: the same gradients, less memory, about 30% more time.
+     * Whether training steps run the backbone's backward pass one image at a time at any image size (by default only
+     * from 64³ up, see {@link UNetPass#imagesPerChunk}) and return the C allocator's freed memory to the system before
+     * the step's peaks: the same values, less memory, a little more time.
      */
-    public void recomputeFullResolution(boolean on) {
-        this.recomputeFullResolution = on;
+    public void lowMemory(boolean on) {
+        this.lowMemory = on;
     }
 
     /**
@@ -85,8 +86,8 @@ public final class CoverModel {
      */
     public Output forward(Tensor moving, Tensor fixed, Map<String, Tensor> trace) {
         // In low-memory mode the allocator's leftovers of the previous step go back to the system before this step's peak.
-        if (recomputeFullResolution) Torch.releaseFreedMemory();
-        StagedBackward stages = new StagedBackward(recomputeFullResolution);
+        if (lowMemory) Torch.releaseFreedMemory();
+        StagedBackward stages = new StagedBackward(lowMemory);
         List<List<Tensor>> levels = levels(moving, fixed, stages);
         List<Tensor> m = levels.get(0);
         List<Tensor> f = levels.get(1);
@@ -113,10 +114,14 @@ public final class CoverModel {
         return backboneLevels(Ops.cat(0, moving, fixed), stages, b, b);
     }
 
-    /** The backbone's levels for {@code images}, as leaves per batch part ({@code parts}: sizes along the batch axis). */
+    /**
+     * The backbone's levels for {@code images}, as leaves per batch part ({@code parts}: sizes along the batch axis).
+     * With gradients, a {@link UNetPass}: it keeps a fraction of the activations autograd would.
+     */
     private List<List<Tensor>> backboneLevels(Tensor images, StagedBackward stages, long... parts) {
-        if (recomputeFullResolution && GradMode.is_enabled()) {
-            UNet.Recomputed pass = backbone.levelsRecomputingFullResolution(images);
+        if (GradMode.is_enabled()) {
+            long voxels = images.numel() / (images.size(0) * images.size(1));
+            UNetPass pass = UNetPass.run(backbone, images, UNetPass.imagesPerChunk(voxels, lowMemory));
             return stages.backboneLeaves(pass.levels(), pass, parts);
         }
         return stages.backboneLeaves(backbone.levels(images), null, parts);
@@ -138,6 +143,7 @@ public final class CoverModel {
             Tensor mov = Autograd.leaf(result.out());
             put(trace, "vpa/mov_" + level, mov);
             if (trace != null) trace.put("vpa/attn_" + level, result.attn().detach());
+            result = result.withoutWeights();
             if (level == 4) {
                 put(trace, "vpa/w_4", mov);
                 flowOut = Warp.apply(flowIn, mov).add(mov);

@@ -2,7 +2,7 @@ package org.cover4j.pretrain.cover;
 
 import org.bytedeco.pytorch.Tensor;
 import org.cover4j.nn.MoV;
-import org.cover4j.nn.UNet;
+import org.cover4j.nn.UNetPass;
 import org.cover4j.torch.Autograd;
 import org.cover4j.torch.Ops;
 import org.cover4j.torch.Torch;
@@ -15,12 +15,13 @@ import java.util.List;
  * ({@link MoV#backward}) that autograd cannot call, so the forward pass cuts its graph into pieces joined by
  * leaves, and the backward pass walks the pieces from the loss back to the images:
  * <ol>
- *   <li>the loss, back to the predicted flow and the finest features (leaves);</li>
+ *   <li>the loss, back to the predicted flow (a leaf; the consistency loss's gradients reach the finest features'
+ *       leaves by hand, when it is computed: see {@link CoverMethod#losses});</li>
  *   <li>each VPA level, finest first: its flow combination back to its MoV output and incoming flow (leaves),
  *       then MoV's gradient by hand, then the projections and warp back to the backbone levels and the incoming
  *       flow, whose gradient is then complete and starts the next-coarser level;</li>
- *   <li>the backbone, once, from the gradients gathered on all its levels (recomputing its full-resolution
- *       blocks first when the forward pass did not keep them, see {@link UNet#levelsRecomputingFullResolution}).</li>
+ *   <li>the backbone, once, from the gradients gathered on all its levels, by its own hand-written backward
+ *       ({@link UNetPass#backward}).</li>
  * </ol>
  * Every piece of graph is traversed exactly once, so nothing is retained and autograd frees saved tensors as
  * it goes, as in a single {@code loss.backward()}; the gradients are the same up to summation order.
@@ -29,10 +30,10 @@ public final class StagedBackward {
     private record Level(Tensor flowIn, Tensor flowOut, Tensor movLeaf, Tensor q, Tensor k, MoV.Result mov) {}
 
     /**
-     * One backbone pass: its outputs, the leaves standing for them (per batch part: {@code leaves.get(part).get(level)}),
-     * and its recomputation if any.
+     * One backbone pass, the sizes of its batch parts and the leaves standing for its outputs (per part:
+     * {@code leaves.get(part).get(level)}).
      */
-    private record BackbonePass(List<Tensor> outputs, List<List<Tensor>> leaves, UNet.Recomputed recomputed) {}
+    private record BackbonePass(UNetPass pass, long[] parts, List<List<Tensor>> leaves) {}
 
     private final List<BackbonePass> backbone = new ArrayList<>();
     private final List<Level> levels = new ArrayList<>();
@@ -44,13 +45,12 @@ public final class StagedBackward {
     }
 
     /**
-     * Leaves standing for the backbone's outputs ({@code recomputed}: a pass whose full-resolution blocks are
-     * recomputed in backward, else null), one per output and part of the batch ({@code parts}: sizes along the batch
-     * axis, e.g. the moving and the fixed images). Their gradients go through the backbone at the end. Separate
-     * leaves per part, rather than views of one leaf, because autograd turns a gradient of a view into a zero-filled
-     * tensor of the whole batch.
+     * Leaves standing for the outputs of a backbone pass ({@code pass}: its backward, null outside grad mode), one
+     * per output and part of the batch ({@code parts}: sizes along the batch axis, e.g. the moving and the fixed
+     * images). Their gradients go through the backbone at the end, per part. Separate leaves per part, rather than
+     * views of one leaf, because autograd turns a gradient of a view into a zero-filled tensor of the whole batch.
      */
-    List<List<Tensor>> backboneLeaves(List<Tensor> outputs, UNet.Recomputed recomputed, long... parts) {
+    List<List<Tensor>> backboneLeaves(List<Tensor> outputs, UNetPass pass, long... parts) {
         List<List<Tensor>> leaves = new ArrayList<>();
         long start = 0;
         for (long size : parts) {
@@ -59,7 +59,7 @@ public final class StagedBackward {
             leaves.add(part);
             start += size;
         }
-        backbone.add(new BackbonePass(outputs, leaves, recomputed));
+        if (pass != null) backbone.add(new BackbonePass(pass, parts, leaves));
         return leaves;
     }
 
@@ -67,22 +67,19 @@ public final class StagedBackward {
         levels.add(new Level(flowIn, flowOut, movLeaf, q, k, mov));
     }
 
-    /** The gradient of output {@code i} of a backbone pass: its parts' leaf gradients joined (zeros for a part without one). */
-    private static Tensor gradient(BackbonePass pass, int i) {
-        List<Tensor> parts = new ArrayList<>();
-        boolean any = false;
+    /**
+     * The gradients of a backbone pass's outputs per part of the batch ({@code [part][output]}, undefined where a leaf
+     * got none), taken from its leaves, which are released: the gradients are then the only copies left.
+     */
+    private static List<List<Tensor>> takeGradients(BackbonePass pass) {
+        List<List<Tensor>> grads = new ArrayList<>();
         for (List<Tensor> leaves : pass.leaves()) {
-            Tensor g = leaves.get(i).grad();
-            any |= g.defined();
-            parts.add(g);
+            List<Tensor> part = new ArrayList<>(leaves.size());
+            for (Tensor leaf : leaves) part.add(Autograd.takeGrad(leaf));
+            Ops.release(leaves.toArray(new Tensor[0]));
+            grads.add(part);
         }
-        if (!any) return null;
-        if (parts.size() == 1) return parts.get(0);
-        for (int p = 0; p < parts.size(); p++) {
-            Tensor leaf = pass.leaves().get(p).get(i);
-            if (!parts.get(p).defined()) parts.set(p, Ops.zeros(leaf, leaf.shape()));
-        }
-        return Ops.cat(0, parts.toArray(new Tensor[0]));
+        return grads;
     }
 
     /** Runs the stages; {@code flowLeaf} is the leaf the loss was computed from. */
@@ -106,10 +103,8 @@ public final class StagedBackward {
         }
         if (releaseFreedMemory) Torch.releaseFreedMemory();
         for (BackbonePass pass : backbone) {
-            List<Tensor> grads = new ArrayList<>();
-            for (int i = 0; i < pass.outputs().size(); i++) grads.add(gradient(pass, i));
-            if (pass.recomputed() != null) pass.recomputed().backward(grads);
-            else Autograd.backward(pass.outputs(), grads);
+            List<List<Tensor>> grads = takeGradients(pass);
+            pass.pass().backward(grads, pass.parts());
         }
     }
 }

@@ -1,0 +1,503 @@
+package org.cover4j.nn;
+
+import org.bytedeco.javacpp.BoolPointer;
+import org.bytedeco.pytorch.NoGradGuard;
+import org.bytedeco.pytorch.T_TensorTensorTensor_T;
+import org.bytedeco.pytorch.T_TensorTensor_T;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorOptional;
+import org.bytedeco.pytorch.global.torch;
+import org.cover4j.torch.Autograd;
+import org.cover4j.torch.Ops;
+import org.cover4j.torch.Tensors;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A training pass through a {@link UNet} with a hand-written backward pass, for the activation memory that bounds
+ * a 3D step. Autograd keeps, per conv → GroupNorm → LeakyReLU unit, the convolution's input and output (and for an
+ * up block the whole concatenation of skip and upsampled input, three times the output's channels); this pass keeps
+ * only each convolution's output and its GroupNorm statistics. Everything else is recomputed in backward from those
+ * by the cheap, memory-bound operations (GroupNorm with LeakyReLU, max pooling, upsampling) with the same kernels
+ * as the forward pass, so the recomputed values are bitwise those of the forward pass. The one convolution run
+ * again is the first, on the image itself (a few input channels: cheap), whose output is not kept.
+ * The gradients are those of autograd (libtorch's own backward kernels) up to summation order.
+ *
+ * <p>The backward pass runs in chunks of {@code imagesPerChunk} images (GroupNorm is per image, so the values are
+ * the same): the temporaries of a full-resolution block then exist for one chunk at a time. The forward pass runs
+ * whole: its temporaries are not what sets a step's peak, and the deep layers parallelise better on a whole batch.
+ */
+public final class UNetPass {
+    private static final double SLOPE = 0.2;
+    private static final double EPS = 1e-5;
+    private static final String[] DOWN = {"down1", "down2", "down3", "down4"};
+    private static final String[] UP = {"up1", "up2", "up3", "up4"};
+
+    /**
+     * What the backward pass of one conv → GroupNorm → LeakyReLU unit needs: the conv output ({@code null} where it is
+     * recomputed, see {@link #FIRST_UNIT}) and the norm's statistics.
+     */
+    private record Unit(String conv, String norm, Tensor z, Tensor mean, Tensor rstd) {
+        Unit withZ(Tensor z) {
+            return new Unit(conv, norm, z, mean, rstd);
+        }
+
+        void release() {
+            Ops.release(z, mean, rstd);
+        }
+    }
+
+    /**
+     * The network's first convolution, whose output is not kept but recomputed in the backward pass: its input is the
+     * image (a channel or few), so it costs a small fraction of the next one, and its output is as large as any
+     * (a full-resolution feature map per image, a tenth of what the pass keeps).
+     */
+    private static final String FIRST_UNIT = "inc.double_conv0";
+
+    /** The images {@code [start, start + size)} of the batch and the units they went through, by name. */
+    private static final class Chunk {
+        final long start;
+        final long size;
+        final Tensor input;
+        final Map<String, Unit> units = new HashMap<>();
+
+        Chunk(long start, long size, Tensor input) {
+            this.start = start;
+            this.size = size;
+            this.input = input;
+        }
+
+        /** The images {@code [start + from, start + from + n)}: views of this chunk's tensors, nothing copied. */
+        Chunk slice(long from, long n) {
+            Chunk c = new Chunk(start + from, n, input.narrow(0, from, n));
+            for (Map.Entry<String, Unit> e : units.entrySet()) {
+                Unit u = e.getValue();
+                c.units.put(e.getKey(), new Unit(u.conv(), u.norm(), u.z() == null ? null : u.z().narrow(0, from, n),
+                        u.mean().narrow(0, from, n), u.rstd().narrow(0, from, n)));
+            }
+            return c;
+        }
+
+        void release() {
+            for (Unit u : units.values()) u.release();
+            units.clear();
+        }
+    }
+
+    private final UNet net;
+    private final Chunk batch;
+    private final long imagesPerChunk;
+    private final List<Tensor> levels;
+
+    private UNetPass(UNet net, Tensor images, long imagesPerChunk) {
+        this.net = net;
+        this.imagesPerChunk = imagesPerChunk;
+        try (NoGradGuard g = new NoGradGuard()) {
+            batch = new Chunk(0, images.size(0), Ops.channelsLast(images));
+            levels = forward(batch);
+        }
+    }
+
+    /**
+     * Runs the forward pass of {@code net} on {@code images}, keeping what {@link #backward} needs, which will run
+     * {@code imagesPerChunk} images at a time (at least 1); the levels it returns are outside autograd.
+     */
+    public static UNetPass run(UNet net, Tensor images, long imagesPerChunk) {
+        if (imagesPerChunk < 1) throw new IllegalArgumentException("imagesPerChunk must be >= 1, got " + imagesPerChunk);
+        return new UNetPass(net, images, imagesPerChunk);
+    }
+
+    /**
+     * The backward chunk size that keeps a block's temporaries small without making the convolutions' work per call
+     * small: whole batches of 2D images, one 3D volume of 64³ at a time ({@code lowMemory}: always one image).
+     */
+    public static long imagesPerChunk(long voxelsPerImage, boolean lowMemory) {
+        return lowMemory ? 1 : Math.max(1, (1L << 18) / Math.max(1, voxelsPerImage));
+    }
+
+    /** The five levels (as {@link UNet#levels}), finest first, for the whole batch. */
+    public List<Tensor> levels() {
+        return levels;
+    }
+
+    // ---------------------------------------------------------------- forward
+
+    private List<Tensor> forward(Chunk c) {
+        Tensor[] enc = new Tensor[5];
+        enc[0] = doubleConv(c, "inc.double_conv", c.input);
+        for (int i = 0; i < 4; i++) {
+            Tensor pooled = Ops.maxPool2(enc[i]);
+            enc[i + 1] = doubleConv(c, DOWN[i] + ".maxpool_conv.1.double_conv", pooled);
+            Ops.release(pooled);
+        }
+        Tensor deeper = enc[4];
+        Tensor[] up = new Tensor[4];
+        for (int i = 0; i < 4; i++) {
+            Tensor upsampled = Ops.upsample2x(deeper, false);
+            Tensor joined = Ops.cat(1, enc[3 - i], upsampled);
+            Ops.release(upsampled, enc[3 - i]);
+            up[i] = doubleConv(c, UP[i] + ".conv.double_conv", joined);
+            Ops.release(joined);
+            deeper = up[i];
+        }
+        return List.of(up[3], up[2], up[1], up[0], enc[4]);
+    }
+
+    private Tensor doubleConv(Chunk c, String block, Tensor in) {
+        Tensor a0 = unitForward(c, block, 0, in);
+        Tensor a1 = unitForward(c, block, 1, a0);
+        Ops.release(a0);
+        return a1;
+    }
+
+    /**
+     * Unit {@code half} (0 or 1) of a DoubleConv: conv → GroupNorm → LeakyReLU; keeps the conv output (but the
+     * first unit's) and statistics.
+     */
+    private Tensor unitForward(Chunk c, String block, int half, Tensor in) {
+        String conv = block + "." + (3 * half);
+        String norm = block + "." + (3 * half + 1);
+        Tensor z = Ops.conv(in, net.param(conv + ".weight"), net.param(conv + ".bias"));
+        Tensor[] n = groupNorm(z, norm);
+        boolean keep = !(block + half).equals(FIRST_UNIT);
+        if (!keep) Ops.release(z);
+        c.units.put(block + half, new Unit(conv, norm, keep ? z : null, n[1], n[2]));
+        return n[0];
+    }
+
+    /** GroupNorm then LeakyReLU in place on {@code z}: {activation, mean, rstd}. */
+    private Tensor[] groupNorm(Tensor z, String norm) {
+        long n = z.size(0);
+        long ch = z.size(1);
+        T_TensorTensorTensor_T r = torch.native_group_norm(z, new TensorOptional(net.param(norm + ".weight")),
+                new TensorOptional(net.param(norm + ".bias")), n, ch, z.numel() / (n * ch), ch / 8, EPS);
+        Tensor[] out = {own(r.get0()), own(r.get1()), own(r.get2())};
+        r.close();
+        // In-place ops return a non-owning alias; out[0] stays the owning wrapper.
+        Ops.leakyReluInPlace(out[0], SLOPE);
+        return out;
+    }
+
+    /** The unit's output again, from its conv output: the same kernel on the same values gives the same bits. */
+    private Tensor activation(Unit u) {
+        Tensor[] n = groupNorm(u.z(), u.norm());
+        Ops.release(n[1], n[2]);
+        return n[0];
+    }
+
+    // ---------------------------------------------------------------- backward
+
+    /**
+     * Adds the parameters' gradients given the gradients of the five levels for the whole batch (finest first;
+     * {@code null} or undefined for none). Releases the gradients, the levels and what the forward pass kept.
+     */
+    public void backward(List<Tensor> grads) {
+        backward(List.of(grads), batch.size);
+    }
+
+    /**
+     * As {@link #backward(List)} with the gradients given per part of the batch: {@code grads.get(p)} holds the five
+     * level gradients of the {@code parts[p]} images after those of the parts before it (e.g. the moving and the
+     * fixed images). A part's gradients are released as soon as its images are done, and no joined copy of the
+     * parts is made unless a chunk spans two of them. The levels are released first: the backward pass recomputes
+     * what it needs of them from the kept convolution outputs.
+     */
+    public void backward(List<List<Tensor>> grads, long... parts) {
+        long total = 0;
+        for (long n : parts) total += n;
+        if (grads.size() != parts.length || total != batch.size) {
+            throw new IllegalArgumentException("gradient parts " + java.util.Arrays.toString(parts) + " do not cover the batch of " + batch.size);
+        }
+        for (List<Tensor> g : grads) {
+            if (g.size() != 5) throw new IllegalArgumentException("expected 5 level gradients, got " + g.size());
+        }
+        Ops.release(levels.toArray(new Tensor[0]));
+        try (NoGradGuard g = new NoGradGuard()) {
+            long n = batch.size;
+            int released = 0; // parts whose gradients are released
+            for (long start = 0; start < n; start += imagesPerChunk) {
+                long size = Math.min(imagesPerChunk, n - start);
+                Chunk c = size == n ? batch : batch.slice(start, size);
+                List<Tensor> part = chunkGradients(grads, parts, start, size);
+                backward(c, part);
+                Ops.release(part.toArray(new Tensor[0]));
+                if (c != batch) c.release();
+                long end = 0;
+                for (int p = 0; p < parts.length; p++) {
+                    end += parts[p];
+                    if (p >= released && end <= start + size) {
+                        Ops.release(grads.get(p).toArray(new Tensor[0]));
+                        released = p + 1;
+                    }
+                }
+            }
+            batch.release();
+        }
+    }
+
+    /**
+     * The five level gradients of images {@code [start, start + size)}, new tensors (views where the chunk lies in one
+     * part, joined copies otherwise, zeros for parts without one), or null for a level no part has a gradient for.
+     */
+    private static List<Tensor> chunkGradients(List<List<Tensor>> grads, long[] parts, long start, long size) {
+        List<Tensor> out = new ArrayList<>(5);
+        for (int level = 0; level < 5; level++) {
+            List<Tensor> pieces = new ArrayList<>();
+            List<Long> lengths = new ArrayList<>();
+            Tensor any = null;
+            long partStart = 0;
+            for (int p = 0; p < parts.length; p++) {
+                long from = Math.max(start, partStart);
+                long to = Math.min(start + size, partStart + parts[p]);
+                partStart += parts[p];
+                if (from >= to) continue; // (parts already done are released)
+                Tensor t = grads.get(p).get(level);
+                boolean has = t != null && t.defined();
+                if (has) any = t;
+                pieces.add(has ? t.narrow(0, from - (partStart - parts[p]), to - from) : null);
+                lengths.add(to - from);
+            }
+            if (any == null) {
+                out.add(null);
+            } else if (pieces.size() == 1) {
+                out.add(pieces.get(0));
+            } else {
+                for (int i = 0; i < pieces.size(); i++) {
+                    if (pieces.get(i) != null) continue;
+                    long[] shape = any.shape();
+                    shape[0] = lengths.get(i);
+                    pieces.set(i, Ops.zeros(any, shape));
+                }
+                Tensor[] all = pieces.toArray(new Tensor[0]);
+                out.add(Ops.cat(0, all));
+                Ops.release(all);
+            }
+        }
+        return out;
+    }
+
+    private void backward(Chunk c, List<Tensor> grads) {
+        // Decoder, finest first. `out` is the block's output activation, `g` its gradient.
+        Tensor[] enc = new Tensor[4];
+        Tensor[] skipGrad = new Tensor[4];
+        Tensor g = grads.get(0);
+        Tensor out = output(c, decoderBlock(3));
+        for (int i = 3; i >= 0; i--) {
+            Tensor deeper = output(c, i > 0 ? decoderBlock(i - 1) : encoderBlock(4));
+            Tensor[] r = upBackward(c, decoderBlock(i), encoderBlock(3 - i), g, out, deeper);
+            skipGrad[3 - i] = r[0];
+            enc[3 - i] = r[2];
+            Tensor next = Autograd.sum(r[1], grads.get(4 - i));
+            releaseIfOwned(g, grads);
+            if (next != r[1]) Ops.release(r[1]);
+            g = next;
+            out = deeper;
+        }
+        // Encoder, deepest first: `out` is down4's output, `g` its gradient.
+        for (int j = 4; j >= 1; j--) {
+            Tensor before = enc[j - 1];
+            T_TensorTensor_T pooled = maxPoolWithIndices(before);
+            Tensor pooledValues = own(pooled.get0());
+            Tensor indices = own(pooled.get1());
+            pooled.close();
+            Tensor gPooled = doubleConvBackward(c, encoderBlock(j), g, out, pooledValues, true);
+            releaseIfOwned(g, grads);
+            Ops.release(pooledValues);
+            Tensor gBefore = maxPoolBackward(gPooled, before, indices);
+            Ops.release(gPooled, indices);
+            g = Autograd.sum(gBefore, skipGrad[j - 1]);
+            if (g != gBefore) Ops.release(gBefore);
+            if (g != skipGrad[j - 1]) Ops.release(skipGrad[j - 1]);
+            out = before;
+        }
+        Unit first = c.units.get(FIRST_UNIT);
+        c.units.put(FIRST_UNIT, first.withZ(Ops.conv(c.input, net.param(first.conv() + ".weight"), net.param(first.conv() + ".bias"))));
+        doubleConvBackward(c, encoderBlock(0), g, out, c.input, false);
+        releaseIfOwned(g, grads);
+    }
+
+    /** The DoubleConv making encoder level {@code level} (0 = the first, full resolution; 4 = the deepest). */
+    private static String encoderBlock(int level) {
+        return level == 0 ? "inc.double_conv" : DOWN[level - 1] + ".maxpool_conv.1.double_conv";
+    }
+
+    /** The DoubleConv of up block {@code i} (0 = the deepest, 3 = full resolution). */
+    private static String decoderBlock(int i) {
+        return UP[i] + ".conv.double_conv";
+    }
+
+    /** A DoubleConv's output activation, recomputed from its second convolution's output. */
+    private Tensor output(Chunk c, String block) {
+        return activation(c.units.get(block + "1"));
+    }
+
+    /** Releases {@code g} unless it is one of the caller's level gradients (or a view of one: those the caller owns). */
+    private static void releaseIfOwned(Tensor g, List<Tensor> grads) {
+        if (g == null || grads.contains(g)) return;
+        g.close();
+    }
+
+    /**
+     * Backward through DoubleConv {@code block} from the gradient of its output activation {@code out} (released here)
+     * to its input {@code in}: the input's gradient ({@code needInput}) or null.
+     */
+    private Tensor doubleConvBackward(Chunk c, String block, Tensor g, Tensor out, Tensor in, boolean needInput) {
+        Unit first = c.units.get(block + "0");
+        Tensor gz0 = secondUnitBackward(c, block, g, out);
+        Tensor[] r = convBackward(gz0, in, net.param(first.conv() + ".weight"), needInput, true);
+        Ops.release(gz0);
+        accumulate(first.conv(), r[1], r[2]);
+        return r[0];
+    }
+
+    /**
+     * Backward through up block {@code block}, whose input was cat(skip, upsample(deeper)) with the skip the output of
+     * {@code skipBlock}, from the gradient of its output {@code out} (released here): {gradient of the skip, gradient
+     * of deeper, the skip's activation}. The first convolution's backward runs per input part (its weight split along
+     * the input channels): the upsampled input in groups as wide as the skip, each group's upsampled values and their
+     * gradient gone before the next group's exist, then the skip, recomputed only now. The concatenation and its
+     * gradient, three times the block output's size, never exist whole.
+     */
+    private Tensor[] upBackward(Chunk c, String block, String skipBlock, Tensor g, Tensor out, Tensor deeper) {
+        Unit first = c.units.get(block + "0");
+        Tensor gz0 = secondUnitBackward(c, block, g, out);
+        Tensor weight = net.param(first.conv() + ".weight");
+        long deeperChannels = deeper.size(1);
+        long skipChannels = weight.size(1) - deeperChannels;
+        List<Tensor> weightGrads = new ArrayList<>();
+        List<Tensor> deeperGrads = new ArrayList<>();
+        for (long from = 0; from < deeperChannels; from += skipChannels) {
+            long n = Math.min(skipChannels, deeperChannels - from);
+            Tensor part = deeper.narrow(1, from, n);
+            Tensor upsampled = Ops.upsample2x(part, false);
+            Tensor w = weight.narrow(1, skipChannels + from, n);
+            Tensor[] r = convBackward(gz0, upsampled, w, true, false);
+            Ops.release(upsampled, w);
+            weightGrads.add(r[1]);
+            deeperGrads.add(upsampleBackward(r[0], part));
+            Ops.release(r[0], part);
+        }
+        Tensor skip = output(c, skipBlock);
+        Tensor w = weight.narrow(1, 0, skipChannels);
+        Tensor[] s = convBackward(gz0, skip, w, true, true);
+        Ops.release(gz0, w);
+        weightGrads.add(0, s[1]);
+        Tensor[] wg = weightGrads.toArray(new Tensor[0]);
+        accumulate(first.conv(), Ops.cat(1, wg), s[2]);
+        Ops.release(wg);
+        Tensor[] dg = deeperGrads.toArray(new Tensor[0]);
+        Tensor gDeeper = dg.length == 1 ? dg[0] : Ops.cat(1, dg);
+        if (dg.length > 1) Ops.release(dg);
+        return new Tensor[] {s[0], gDeeper, skip};
+    }
+
+    /**
+     * From the gradient of a DoubleConv's output activation {@code out} (released here) back through its second unit
+     * and the first unit's norm: the gradient of the first convolution's output.
+     */
+    private Tensor secondUnitBackward(Chunk c, String block, Tensor g, Tensor out) {
+        Unit second = c.units.get(block + "1");
+        Unit first = c.units.get(block + "0");
+        Tensor gz1 = normBackward(second, g, out);
+        Ops.release(out);
+        Tensor a0 = activation(first);
+        Tensor[] r = convBackward(gz1, a0, net.param(second.conv() + ".weight"), true, true);
+        Ops.release(gz1);
+        accumulate(second.conv(), r[1], r[2]);
+        Tensor gz0 = normBackward(first, r[0], a0);
+        Ops.release(r[0], a0);
+        return gz0;
+    }
+
+    /** LeakyReLU then GroupNorm backward: the gradient of the unit's conv output; adds the norm's parameter gradients. */
+    private Tensor normBackward(Unit u, Tensor g, Tensor out) {
+        Tensor gOut = Ops.channelsLast(g);
+        Tensor gy = torch.leaky_relu_backward(gOut, out, Ops.s(SLOPE), true);
+        if (gOut != g) Ops.release(gOut);
+        Tensor z = u.z();
+        long n = z.size(0);
+        long ch = z.size(1);
+        T_TensorTensorTensor_T r = torch.native_group_norm_backward(gy, z, u.mean(), u.rstd(),
+                new TensorOptional(net.param(u.norm() + ".weight")), n, ch, z.numel() / (n * ch), ch / 8, mask(true, true, true));
+        Tensor gz = own(r.get0());
+        Tensor gGamma = own(r.get1());
+        Tensor gBeta = own(r.get2());
+        r.close();
+        Ops.release(gy);
+        accumulate(u.norm() + ".weight", gGamma);
+        accumulate(u.norm() + ".bias", gBeta);
+        Ops.release(gGamma, gBeta);
+        return gz;
+    }
+
+    /**
+     * Convolution backward: {input gradient (or null unless {@code needInput}), weight gradient, bias gradient (or null
+     * unless {@code withBias})}.
+     */
+    private static Tensor[] convBackward(Tensor gz, Tensor in, Tensor weight, boolean needInput, boolean withBias) {
+        int nd = (int) gz.dim() - 2;
+        long pad = (weight.size(2) - 1) / 2;
+        T_TensorTensorTensor_T r = torch.convolution_backward(gz, in, weight, new long[] {gz.size(1)},
+                repeat(1, nd), repeat(pad, nd), repeat(1, nd), false, repeat(0, nd), 1, mask(needInput, true, withBias));
+        Tensor[] out = {needInput ? own(r.get0()) : null, own(r.get1()), withBias ? own(r.get2()) : null};
+        r.close();
+        return out;
+    }
+
+    /** Adds the gradients of convolution {@code conv}'s weight and bias, then releases them. */
+    private void accumulate(String conv, Tensor gWeight, Tensor gBias) {
+        accumulate(conv + ".weight", gWeight);
+        accumulate(conv + ".bias", gBias);
+        Ops.release(gWeight, gBias);
+    }
+
+    private static T_TensorTensor_T maxPoolWithIndices(Tensor x) {
+        int nd = Tensors.spatialDims(x);
+        if (nd == 2) return torch.max_pool2d_with_indices(x, repeat(2, 2), repeat(2, 2), repeat(0, 2), repeat(1, 2), false);
+        return torch.max_pool3d_with_indices(x, repeat(2, 3), repeat(2, 3), repeat(0, 3), repeat(1, 3), false);
+    }
+
+    private static Tensor maxPoolBackward(Tensor g, Tensor x, Tensor indices) {
+        int nd = Tensors.spatialDims(x);
+        Tensor gc = Ops.channelsLast(g);
+        Tensor out = nd == 2
+                ? torch.max_pool2d_with_indices_backward(gc, x, repeat(2, 2), repeat(2, 2), repeat(0, 2), repeat(1, 2), false, indices)
+                : torch.max_pool3d_with_indices_backward(gc, x, repeat(2, 3), repeat(2, 3), repeat(0, 3), repeat(1, 3), false, indices);
+        if (gc != g) Ops.release(gc);
+        return out;
+    }
+
+    /** Backward of {@code Ops.upsample2x(x, false)}: the gradient of {@code x}. */
+    private static Tensor upsampleBackward(Tensor g, Tensor x) {
+        int nd = Tensors.spatialDims(x);
+        long[] in = x.shape();
+        long[] out = new long[nd];
+        for (int d = 0; d < nd; d++) out[d] = 2 * in[2 + d];
+        return nd == 2 ? torch.upsample_bilinear2d_backward(g, out, in, false) : torch.upsample_trilinear3d_backward(g, out, in, false);
+    }
+
+    /** Adds {@code g} to the gradient of parameter {@code name}. */
+    private void accumulate(String name, Tensor g) {
+        Autograd.accumulateGrad(net.param(name), g);
+    }
+
+    /** An owning copy of a tuple element (JavaCPP returns references into the tuple, which dies with it). */
+    private static Tensor own(Tensor element) {
+        return new Tensor(element);
+    }
+
+    private static BoolPointer mask(boolean a, boolean b, boolean c) {
+        BoolPointer p = new BoolPointer(3);
+        p.put(0, a).put(1, b).put(2, c);
+        return p;
+    }
+
+    private static long[] repeat(long v, int n) {
+        long[] a = new long[n];
+        java.util.Arrays.fill(a, v);
+        return a;
+    }
+}
