@@ -153,6 +153,8 @@ public final class BenchmarkCommand implements Callable<Integer> {
         List<String> trace = new ArrayList<>();
         int every = Math.max(1, measured / 4);
         Trainer trainer = new Trainer(s, method, images, Pretraining.viewMaker(s), device, quiet);
+        // What the process holds before its first step (runtime, libraries, model, data): the floor under the peak.
+        long startRss = Memory.rssBytes();
         trainer.afterEachStep(step -> {
             if (step == warmup || step == total) {
                 int i = step == warmup ? 0 : 1;
@@ -178,7 +180,8 @@ public final class BenchmarkCommand implements Callable<Integer> {
                 median(t, Trainer.StepTimes::backward), median(t, Trainer.StepTimes::optimizer),
                 Memory.peakRssBytes() / 1048576.0, (rss[1] - rss[0]) / 1048576.0,
                 ((rss[1] - rss[0]) - (heap[1] - heap[0])) / 1048576.0);
-        out.printf("%-28s RSS MiB at step: %s%n", "", String.join(" ", trace));
+        out.printf(Locale.ROOT, "%-28s RSS MiB before step 1: %.0f; at step: %s; Java heap committed %.0f MiB%n", "",
+                startRss / 1048576.0, String.join(" ", trace), Memory.javaHeapCommittedBytes() / 1048576.0);
         out.flush();
     }
 

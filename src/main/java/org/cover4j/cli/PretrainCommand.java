@@ -122,9 +122,9 @@ public final class PretrainCommand implements Callable<Integer> {
     @Option(names = "--init", paramLabel = "FILE", description = "Start from these weights: a cover4j checkpoint (.safetensors) or a reference state dict (.npz or .safetensors).")
     Path init;
 
-    @Option(names = "--low-memory", negatable = true, description = "Recompute the full-resolution U-Net blocks in the "
-            + "backward pass instead of keeping their activations: the same result, less memory, about 30%% more time "
-            + "(3D 64³: peak 2.4 instead of 3.1 GiB, 4.3 instead of 3.3 s per step; default: off).")
+    @Option(names = "--low-memory", negatable = true, description = "Run the U-Net's backward pass one image at a time "
+            + "at any size (volumes from 64³ up always are) and hand freed memory back to the system before each step's "
+            + "peaks: the same result, less memory for 2D batches and small volumes, a little more time (default: off).")
     boolean lowMemory;
 
     @Option(names = "--max-bad-steps", paramLabel = "N", defaultValue = "5", description = "Stop after this many consecutive non-finite steps (default: ${DEFAULT-VALUE}).")
