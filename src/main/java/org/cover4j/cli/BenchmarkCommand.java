@@ -105,6 +105,10 @@ public final class BenchmarkCommand implements Callable<Integer> {
      * Measures one case in a fresh JVM (this command again with {@code --in-process}), so that its peak RSS is its
      * own: memory the allocator keeps from an earlier case would otherwise count towards the next one.
      */
+    /** glibc's fixed mmap threshold for 3D work: the same value as in the ./cover4j launcher, which explains it. */
+    static final String MMAP_THRESHOLD_VARIABLE = "MALLOC_MMAP_THRESHOLD_";
+    static final String LEAN_MMAP_THRESHOLD = "262144";
+
     private void runCase(PrintWriter out, int d, int size, int batch, int measured, int threads) throws IOException {
         if (inProcess) {
             measure(out, d, size, batch, measured, threads);
@@ -117,7 +121,11 @@ public final class BenchmarkCommand implements Callable<Integer> {
                 "--dim", String.valueOf(d), "--steps", String.valueOf(measured), "--warmup", String.valueOf(warmup),
                 "--threads", String.valueOf(threads), "--device", common.device));
         if (lowMemory) cmd.add("--low-memory");
-        Process child = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        ProcessBuilder builder = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT);
+        // The launcher's allocator setting for 3D work, which it cannot tell from `--dim both` (see ./cover4j):
+        // given to the 3D case here unless a value is set already (by the launcher or the user).
+        if (d == 3) builder.environment().putIfAbsent(MMAP_THRESHOLD_VARIABLE, LEAN_MMAP_THRESHOLD);
+        Process child = builder.start();
         List<String> lines;
         try (var reader = new java.io.BufferedReader(new java.io.InputStreamReader(child.getInputStream(), java.nio.charset.StandardCharsets.UTF_8))) {
             lines = reader.lines().toList();
