@@ -63,13 +63,16 @@ public final class Adam implements AutoCloseable {
                 Tensor p = params.get(n);
                 Tensor grad = p.grad();
                 if (grad == null || grad.isNull() || !grad.defined()) continue;
-                if (weightDecay != 0) grad = grad.add(p, Ops.s(weightDecay));
+                Tensor decayed = weightDecay != 0 ? grad.add(p, Ops.s(weightDecay)) : grad;
                 Tensor m = expAvg.get(n);
                 Tensor v = expAvgSq.get(n);
-                m.mul_(Ops.s(beta1)).add_(grad, Ops.s(1 - beta1));
-                v.mul_(Ops.s(beta2)).addcmul_(grad, grad, Ops.s(1 - beta2));
-                Tensor denom = v.sqrt().div(Ops.s(bc2Sqrt)).add(Ops.s(eps));
+                m.mul_(Ops.s(beta1)).add_(decayed, Ops.s(1 - beta1));
+                v.mul_(Ops.s(beta2)).addcmul_(decayed, decayed, Ops.s(1 - beta2));
+                // One temporary per parameter, released at once (the same operations in place: the same values).
+                Tensor denom = v.sqrt();
+                denom.div_(Ops.s(bc2Sqrt)).add_(Ops.s(eps));
                 p.addcdiv_(m, denom, Ops.s(-stepSize));
+                Ops.release(denom, decayed == grad ? null : decayed, grad);
             }
         }
     }
