@@ -101,14 +101,14 @@ public final class BenchmarkCommand implements Callable<Integer> {
         return 0;
     }
 
-    /**
-     * Measures one case in a fresh JVM (this command again with {@code --in-process}), so that its peak RSS is its
-     * own: memory the allocator keeps from an earlier case would otherwise count towards the next one.
-     */
     /** glibc's fixed mmap threshold for 3D work: the same value as in the ./cover4j launcher, which explains it. */
     static final String MMAP_THRESHOLD_VARIABLE = "MALLOC_MMAP_THRESHOLD_";
     static final String LEAN_MMAP_THRESHOLD = "262144";
 
+    /**
+     * Measures one case in a fresh JVM (this command again with {@code --in-process}), so that its peak RSS is its
+     * own: memory the allocator keeps from an earlier case would otherwise count towards the next one.
+     */
     private void runCase(PrintWriter out, int d, int size, int batch, int measured, int threads) throws IOException {
         if (inProcess) {
             measure(out, d, size, batch, measured, threads);

@@ -15,6 +15,10 @@ import java.util.Map;
 public final class UNet implements Backbone {
     private static final String[] DOWN = {"down1", "down2", "down3", "down4"};
     private static final String[] UP = {"up1", "up2", "up3", "up4"};
+    /** LeakyReLU's negative slope after every GroupNorm. */
+    static final double SLOPE = 0.2;
+    /** Channels per GroupNorm group. */
+    static final int GROUP_SIZE = 8;
 
     private final Params params;
     private final String prefix;
@@ -36,13 +40,23 @@ public final class UNet implements Backbone {
         this.prefix = prefix;
         this.dims = dims;
         this.chs = chs.clone();
-        doubleConv(prefix + "inc.double_conv", inChannels, chs[0], rng);
-        for (int i = 0; i < 4; i++) doubleConv(prefix + DOWN[i] + ".maxpool_conv.1.double_conv", chs[i], chs[i + 1], rng);
+        doubleConv(prefix + encoderBlock(0), inChannels, chs[0], rng);
+        for (int i = 0; i < 4; i++) doubleConv(prefix + encoderBlock(i + 1), chs[i], chs[i + 1], rng);
         int deeper = chs[4];
         for (int i = 0; i < 4; i++) {
-            doubleConv(prefix + UP[i] + ".conv.double_conv", deeper + chs[3 - i], chs[5 + i], rng);
+            doubleConv(prefix + decoderBlock(i), deeper + chs[3 - i], chs[5 + i], rng);
             deeper = chs[5 + i];
         }
+    }
+
+    /** The DoubleConv making encoder level {@code level} (0 = the first, full resolution; 4 = the deepest). */
+    static String encoderBlock(int level) {
+        return level == 0 ? "inc.double_conv" : DOWN[level - 1] + ".maxpool_conv.1.double_conv";
+    }
+
+    /** The DoubleConv of up block {@code i} (0 = the deepest, 3 = full resolution). */
+    static String decoderBlock(int i) {
+        return UP[i] + ".conv.double_conv";
     }
 
     private void doubleConv(String name, int in, int out, Rng rng) {
@@ -81,7 +95,7 @@ public final class UNet implements Backbone {
 
     /** As {@link #levels(Tensor)}; records every sub-module's output under its reference path when {@code trace} is given. */
     public List<Tensor> levels(Tensor x, Map<String, Tensor> trace) {
-        Tensor x1 = doubleConvForward(Ops.channelsLast(x), "inc.double_conv", trace);
+        Tensor x1 = doubleConvForward(Ops.channelsLast(x), encoderBlock(0), trace);
         record(trace, "inc", x1);
         Tensor[] down = encoder(x1, trace);
         Tensor deeper = down[4];
@@ -108,7 +122,7 @@ public final class UNet implements Backbone {
         for (int i = 0; i < 4; i++) {
             Tensor pooled = Ops.maxPool2(down[i]);
             record(trace, DOWN[i] + ".maxpool_conv.0", pooled);
-            down[i + 1] = doubleConvForward(pooled, DOWN[i] + ".maxpool_conv.1.double_conv", trace);
+            down[i + 1] = doubleConvForward(pooled, encoderBlock(i + 1), trace);
             if (trace == null) Ops.release(pooled);
             record(trace, DOWN[i] + ".maxpool_conv.1", down[i + 1]);
             record(trace, DOWN[i] + ".maxpool_conv", down[i + 1]);
@@ -123,7 +137,7 @@ public final class UNet implements Backbone {
         record(trace, UP[i] + ".up", upsampled);
         Tensor joined = Ops.cat(1, skip, upsampled);
         if (trace == null) Ops.release(upsampled);
-        Tensor out = doubleConvForward(joined, UP[i] + ".conv.double_conv", trace);
+        Tensor out = doubleConvForward(joined, decoderBlock(i), trace);
         if (trace == null) Ops.release(joined);
         record(trace, UP[i] + ".conv", out);
         record(trace, UP[i], out);
@@ -139,7 +153,7 @@ public final class UNet implements Backbone {
             y = Ops.conv(y, params.get(p + "." + base + ".weight"), params.get(p + "." + base + ".bias"));
             record(trace, name + "." + base, y);
             if (trace == null && half == 1) Ops.release(input);
-            long groups = y.size(1) / 8;
+            long groups = y.size(1) / GROUP_SIZE;
             Tensor convOut = y;
             y = Ops.groupNorm(y, groups, params.get(p + "." + (base + 1) + ".weight"), params.get(p + "." + (base + 1) + ".bias"));
             if (trace == null) Ops.release(convOut);
@@ -147,9 +161,9 @@ public final class UNet implements Backbone {
             // In place (GroupNorm's backward does not need its output), except when tracing every sub-module.
             if (trace == null) {
                 // In-place ops return a non-owning alias; keep using the owning wrapper so releasing it frees memory.
-                Ops.leakyReluInPlace(y, 0.2);
+                Ops.leakyReluInPlace(y, SLOPE);
             } else {
-                y = Ops.leakyRelu(y, 0.2);
+                y = Ops.leakyRelu(y, SLOPE);
             }
             record(trace, name + "." + (base + 2), y);
         }

@@ -31,11 +31,6 @@ import java.util.Map;
  * whole: its temporaries are not what sets a step's peak, and the deep layers parallelise better on a whole batch.
  */
 public final class UNetPass {
-    private static final double SLOPE = 0.2;
-    private static final double EPS = 1e-5;
-    private static final String[] DOWN = {"down1", "down2", "down3", "down4"};
-    private static final String[] UP = {"up1", "up2", "up3", "up4"};
-
     /**
      * What the backward pass of one conv → GroupNorm → LeakyReLU unit needs: the conv output ({@code null} where it is
      * recomputed, see {@link #FIRST_UNIT}) and the norm's statistics.
@@ -55,24 +50,22 @@ public final class UNetPass {
      * image (a channel or few), so it costs a small fraction of the next one, and its output is as large as any
      * (a full-resolution feature map per image, a tenth of what the pass keeps).
      */
-    private static final String FIRST_UNIT = "inc.double_conv0";
+    private static final String FIRST_UNIT = UNet.encoderBlock(0) + "0";
 
-    /** The images {@code [start, start + size)} of the batch and the units they went through, by name. */
+    /** Some images of the batch and the units they went through, by name. */
     private static final class Chunk {
-        final long start;
         final long size;
         final Tensor input;
         final Map<String, Unit> units = new HashMap<>();
 
-        Chunk(long start, long size, Tensor input) {
-            this.start = start;
+        Chunk(long size, Tensor input) {
             this.size = size;
             this.input = input;
         }
 
-        /** The images {@code [start + from, start + from + n)}: views of this chunk's tensors, nothing copied. */
+        /** This chunk's images {@code [from, from + n)}: views of its tensors, nothing copied. */
         Chunk slice(long from, long n) {
-            Chunk c = new Chunk(start + from, n, input.narrow(0, from, n));
+            Chunk c = new Chunk(n, input.narrow(0, from, n));
             for (Map.Entry<String, Unit> e : units.entrySet()) {
                 Unit u = e.getValue();
                 c.units.put(e.getKey(), new Unit(u.conv(), u.norm(), u.z() == null ? null : u.z().narrow(0, from, n),
@@ -96,7 +89,7 @@ public final class UNetPass {
         this.net = net;
         this.imagesPerChunk = imagesPerChunk;
         try (NoGradGuard g = new NoGradGuard()) {
-            batch = new Chunk(0, images.size(0), Ops.channelsLast(images));
+            batch = new Chunk(images.size(0), Ops.channelsLast(images));
             levels = forward(batch);
         }
     }
@@ -127,10 +120,10 @@ public final class UNetPass {
 
     private List<Tensor> forward(Chunk c) {
         Tensor[] enc = new Tensor[5];
-        enc[0] = doubleConv(c, "inc.double_conv", c.input);
+        enc[0] = doubleConv(c, UNet.encoderBlock(0), c.input);
         for (int i = 0; i < 4; i++) {
             Tensor pooled = Ops.maxPool2(enc[i]);
-            enc[i + 1] = doubleConv(c, DOWN[i] + ".maxpool_conv.1.double_conv", pooled);
+            enc[i + 1] = doubleConv(c, UNet.encoderBlock(i + 1), pooled);
             Ops.release(pooled);
         }
         Tensor deeper = enc[4];
@@ -139,7 +132,7 @@ public final class UNetPass {
             Tensor upsampled = Ops.upsample2x(deeper, false);
             Tensor joined = Ops.cat(1, enc[3 - i], upsampled);
             Ops.release(upsampled, enc[3 - i]);
-            up[i] = doubleConv(c, UP[i] + ".conv.double_conv", joined);
+            up[i] = doubleConv(c, UNet.decoderBlock(i), joined);
             Ops.release(joined);
             deeper = up[i];
         }
@@ -173,11 +166,11 @@ public final class UNetPass {
         long n = z.size(0);
         long ch = z.size(1);
         T_TensorTensorTensor_T r = torch.native_group_norm(z, new TensorOptional(net.param(norm + ".weight")),
-                new TensorOptional(net.param(norm + ".bias")), n, ch, z.numel() / (n * ch), ch / 8, EPS);
+                new TensorOptional(net.param(norm + ".bias")), n, ch, z.numel() / (n * ch), ch / UNet.GROUP_SIZE, Ops.GROUP_NORM_EPS);
         Tensor[] out = {own(r.get0()), own(r.get1()), own(r.get2())};
         r.close();
         // In-place ops return a non-owning alias; out[0] stays the owning wrapper.
-        Ops.leakyReluInPlace(out[0], SLOPE);
+        Ops.leakyReluInPlace(out[0], UNet.SLOPE);
         return out;
     }
 
@@ -284,10 +277,10 @@ public final class UNetPass {
         Tensor[] enc = new Tensor[4];
         Tensor[] skipGrad = new Tensor[4];
         Tensor g = grads.get(0);
-        Tensor out = output(c, decoderBlock(3));
+        Tensor out = output(c, UNet.decoderBlock(3));
         for (int i = 3; i >= 0; i--) {
-            Tensor deeper = output(c, i > 0 ? decoderBlock(i - 1) : encoderBlock(4));
-            Tensor[] r = upBackward(c, decoderBlock(i), encoderBlock(3 - i), g, out, deeper);
+            Tensor deeper = output(c, i > 0 ? UNet.decoderBlock(i - 1) : UNet.encoderBlock(4));
+            Tensor[] r = upBackward(c, UNet.decoderBlock(i), UNet.encoderBlock(3 - i), g, out, deeper);
             skipGrad[3 - i] = r[0];
             enc[3 - i] = r[2];
             Tensor next = Autograd.sum(r[1], grads.get(4 - i));
@@ -303,7 +296,7 @@ public final class UNetPass {
             Tensor pooledValues = own(pooled.get0());
             Tensor indices = own(pooled.get1());
             pooled.close();
-            Tensor gPooled = doubleConvBackward(c, encoderBlock(j), g, out, pooledValues, true);
+            Tensor gPooled = doubleConvBackward(c, UNet.encoderBlock(j), g, out, pooledValues, true);
             releaseIfOwned(g, grads);
             Ops.release(pooledValues);
             Tensor gBefore = maxPoolBackward(gPooled, before, indices);
@@ -315,18 +308,8 @@ public final class UNetPass {
         }
         Unit first = c.units.get(FIRST_UNIT);
         c.units.put(FIRST_UNIT, first.withZ(Ops.conv(c.input, net.param(first.conv() + ".weight"), net.param(first.conv() + ".bias"))));
-        doubleConvBackward(c, encoderBlock(0), g, out, c.input, false);
+        doubleConvBackward(c, UNet.encoderBlock(0), g, out, c.input, false);
         releaseIfOwned(g, grads);
-    }
-
-    /** The DoubleConv making encoder level {@code level} (0 = the first, full resolution; 4 = the deepest). */
-    private static String encoderBlock(int level) {
-        return level == 0 ? "inc.double_conv" : DOWN[level - 1] + ".maxpool_conv.1.double_conv";
-    }
-
-    /** The DoubleConv of up block {@code i} (0 = the deepest, 3 = full resolution). */
-    private static String decoderBlock(int i) {
-        return UP[i] + ".conv.double_conv";
     }
 
     /** A DoubleConv's output activation, recomputed from its second convolution's output. */
@@ -415,13 +398,13 @@ public final class UNetPass {
     /** LeakyReLU then GroupNorm backward: the gradient of the unit's conv output; adds the norm's parameter gradients. */
     private Tensor normBackward(Unit u, Tensor g, Tensor out) {
         Tensor gOut = Ops.channelsLast(g);
-        Tensor gy = torch.leaky_relu_backward(gOut, out, Ops.s(SLOPE), true);
+        Tensor gy = torch.leaky_relu_backward(gOut, out, Ops.s(UNet.SLOPE), true);
         if (gOut != g) Ops.release(gOut);
         Tensor z = u.z();
         long n = z.size(0);
         long ch = z.size(1);
         T_TensorTensorTensor_T r = torch.native_group_norm_backward(gy, z, u.mean(), u.rstd(),
-                new TensorOptional(net.param(u.norm() + ".weight")), n, ch, z.numel() / (n * ch), ch / 8, mask(true, true, true));
+                new TensorOptional(net.param(u.norm() + ".weight")), n, ch, z.numel() / (n * ch), ch / UNet.GROUP_SIZE, mask(true, true, true));
         Tensor gz = own(r.get0());
         Tensor gGamma = own(r.get1());
         Tensor gBeta = own(r.get2());
@@ -441,7 +424,7 @@ public final class UNetPass {
         int nd = (int) gz.dim() - 2;
         long pad = (weight.size(2) - 1) / 2;
         T_TensorTensorTensor_T r = torch.convolution_backward(gz, in, weight, new long[] {gz.size(1)},
-                repeat(1, nd), repeat(pad, nd), repeat(1, nd), false, repeat(0, nd), 1, mask(needInput, true, withBias));
+                Ops.repeat(1, nd), Ops.repeat(pad, nd), Ops.repeat(1, nd), false, Ops.repeat(0, nd), 1, mask(needInput, true, withBias));
         Tensor[] out = {needInput ? own(r.get0()) : null, own(r.get1()), withBias ? own(r.get2()) : null};
         r.close();
         return out;
@@ -456,16 +439,16 @@ public final class UNetPass {
 
     private static T_TensorTensor_T maxPoolWithIndices(Tensor x) {
         int nd = Tensors.spatialDims(x);
-        if (nd == 2) return torch.max_pool2d_with_indices(x, repeat(2, 2), repeat(2, 2), repeat(0, 2), repeat(1, 2), false);
-        return torch.max_pool3d_with_indices(x, repeat(2, 3), repeat(2, 3), repeat(0, 3), repeat(1, 3), false);
+        if (nd == 2) return torch.max_pool2d_with_indices(x, Ops.repeat(2, 2), Ops.repeat(2, 2), Ops.repeat(0, 2), Ops.repeat(1, 2), false);
+        return torch.max_pool3d_with_indices(x, Ops.repeat(2, 3), Ops.repeat(2, 3), Ops.repeat(0, 3), Ops.repeat(1, 3), false);
     }
 
     private static Tensor maxPoolBackward(Tensor g, Tensor x, Tensor indices) {
         int nd = Tensors.spatialDims(x);
         Tensor gc = Ops.channelsLast(g);
         Tensor out = nd == 2
-                ? torch.max_pool2d_with_indices_backward(gc, x, repeat(2, 2), repeat(2, 2), repeat(0, 2), repeat(1, 2), false, indices)
-                : torch.max_pool3d_with_indices_backward(gc, x, repeat(2, 3), repeat(2, 3), repeat(0, 3), repeat(1, 3), false, indices);
+                ? torch.max_pool2d_with_indices_backward(gc, x, Ops.repeat(2, 2), Ops.repeat(2, 2), Ops.repeat(0, 2), Ops.repeat(1, 2), false, indices)
+                : torch.max_pool3d_with_indices_backward(gc, x, Ops.repeat(2, 3), Ops.repeat(2, 3), Ops.repeat(0, 3), Ops.repeat(1, 3), false, indices);
         if (gc != g) Ops.release(gc);
         return out;
     }
@@ -493,11 +476,5 @@ public final class UNetPass {
         BoolPointer p = new BoolPointer(3);
         p.put(0, a).put(1, b).put(2, c);
         return p;
-    }
-
-    private static long[] repeat(long v, int n) {
-        long[] a = new long[n];
-        java.util.Arrays.fill(a, v);
-        return a;
     }
 }

@@ -17,7 +17,8 @@ public final class Ops {
         return new Scalar(v);
     }
 
-    private static long[] repeat(long v, int n) {
+    /** {@code n} copies of {@code v}: a kernel size, stride or padding for every spatial axis. */
+    public static long[] repeat(long v, int n) {
         long[] a = new long[n];
         java.util.Arrays.fill(a, v);
         return a;
@@ -48,9 +49,12 @@ public final class Ops {
         throw new IllegalArgumentException("conv: expected a 4-D or 5-D input, got " + x.dim() + "-D");
     }
 
+    /** nn.GroupNorm's default epsilon. */
+    public static final double GROUP_NORM_EPS = 1e-5;
+
     /** GroupNorm with affine weight and bias, eps 1e-5 (PyTorch's nn.GroupNorm). */
     public static Tensor groupNorm(Tensor x, long groups, Tensor weight, Tensor bias) {
-        return torch.group_norm(x, groups, new TensorOptional(weight), new TensorOptional(bias), 1e-5, true);
+        return torch.group_norm(x, groups, new TensorOptional(weight), new TensorOptional(bias), GROUP_NORM_EPS, true);
     }
 
     public static Tensor leakyRelu(Tensor x, double slope) {
