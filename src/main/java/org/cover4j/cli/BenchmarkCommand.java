@@ -8,10 +8,12 @@ import org.cover4j.pretrain.Pretraining;
 import org.cover4j.torch.Devices;
 import org.cover4j.torch.Torch;
 import org.cover4j.train.Adam;
-import org.cover4j.train.PretrainSettings;
+import org.cover4j.pretrain.PretrainConfig;
+import org.cover4j.pretrain.PretrainRun;
+import org.cover4j.pretrain.PretrainSettings;
+import org.cover4j.pretrain.Methods;
 import org.cover4j.train.Provenance;
-import org.cover4j.train.Trainer;
-import org.cover4j.pretrain.cover.CoverConfig;
+import org.cover4j.train.StepLoop;
 import org.cover4j.util.CoverException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -64,6 +66,11 @@ public final class BenchmarkCommand implements Callable<Integer> {
     @Option(names = "--views-seconds", paramLabel = "S", defaultValue = "5", description = "Seconds per view-throughput measurement (default: ${DEFAULT-VALUE}).")
     int viewSeconds;
 
+    @Option(names = "--method", paramLabel = "NAME", defaultValue = "cover",
+            description = "Pre-training method to time, with its default settings: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).",
+            completionCandidates = PretrainCommand.MethodNames.class)
+    String method;
+
     @Option(names = "--low-memory", negatable = true, description = "As pretrain's --low-memory (default: off).")
     boolean lowMemory;
 
@@ -75,11 +82,12 @@ public final class BenchmarkCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         if (!List.of("2", "3", "both").contains(dim)) throw CoverException.usage("--dim must be 2, 3 or both, got " + dim);
         if (steps < 2) throw CoverException.usage("--steps must be >= 2, got " + steps);
+        Methods.get(method); // an unknown method is refused before anything runs
         PrintWriter out = spec.commandLine().getOut();
         Torch.load();
         int threads = common.threadsOrDefault();
         Torch.setThreads(threads);
-        out.printf("cover4j benchmark: %d threads, device %s, oneDNN %s, %s%n", threads, common.device,
+        out.printf("cover4j benchmark: method %s, %d threads, device %s, oneDNN %s, %s%n", method, threads, common.device,
                 Torch.mkldnnAvailable() ? "on" : "off", Provenance.version());
         out.printf("%-28s %9s %7s %7s %7s %7s %9s %11s %11s%n", "case", "step_s", "data", "fwd", "bwd", "optim",
                 "peak_MiB", "RSS_grow", "non-heap");
@@ -117,7 +125,7 @@ public final class BenchmarkCommand implements Callable<Integer> {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments());
-        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(), "benchmark", "--in-process",
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(), "benchmark", "--in-process", "--method", method,
                 "--dim", String.valueOf(d), "--steps", String.valueOf(measured), "--warmup", String.valueOf(warmup),
                 "--threads", String.valueOf(threads), "--device", common.device));
         if (lowMemory) cmd.add("--low-memory");
@@ -148,22 +156,23 @@ public final class BenchmarkCommand implements Callable<Integer> {
         PrintStream quiet = new PrintStream(PrintStream.nullOutputStream());
         Path tmp = Files.createTempDirectory("cover4j-bench");
         int total = warmup + measured;
-        PretrainSettings s = new PretrainSettings("cover", null, null, 8, d, size, batch, total, 1e-4, "none", "constant", 0, 1e-4,
-                1.0, 1.5, "paper", CoverConfig.DEFAULT_CHANNELS, CoverConfig.DEFAULT_HEADS, 8, 2, 0, threads, 1,
-                common.device, Integer.MAX_VALUE, total);
+        PretrainSettings s = PretrainSettings.builder().method(method).demoImages(8).dims(d).size(size).batch(batch).steps(total)
+                .threads(threads).device(common.device).checkpointEvery(Integer.MAX_VALUE).maxBadSteps(total).build();
+        PretrainConfig config = PretrainConfig.of(s);
         Device device = Devices.parse(s.device());
         PretrainImages images = Pretraining.images(s, quiet);
-        PretrainMethod method = Pretraining.method(s, device);
-        method.recomputeActivations(lowMemory);
+        PretrainMethod<?> m = Pretraining.method(config, device);
+        m.recomputeActivations(lowMemory);
         long[] rss = new long[2];
         long[] nativeBytes = new long[2];
         long[] heap = new long[2];
         List<String> trace = new ArrayList<>();
         int every = Math.max(1, measured / 4);
-        Trainer trainer = new Trainer(s, method, images, Pretraining.viewMaker(s), device, quiet);
+        PretrainRun<?> run = PretrainRun.of(config, m, images, quiet, false);
+        StepLoop<?> loop = run.loop();
         // What the process holds before its first step (runtime, libraries, model, data): the floor under the peak.
         long startRss = Memory.rssBytes();
-        trainer.afterEachStep(step -> {
+        loop.afterEachStep(step -> {
             if (step == warmup || step == total) {
                 int i = step == warmup ? 0 : 1;
                 rss[i] = Memory.rssBytes();
@@ -173,19 +182,19 @@ public final class BenchmarkCommand implements Callable<Integer> {
                 trace.add(String.format(Locale.ROOT, "%d:%.0f", step, Memory.rssBytes() / 1048576.0));
             }
         });
-        try (Adam adam = new Adam(method.params(), s.weightDecay())) {
-            trainer.run(tmp, adam, 0, Provenance.of("benchmark", "", "benchmark"), false);
+        try (Adam adam = new Adam(m.trainable(), s.weightDecay())) {
+            run.run(tmp, adam, 0, Provenance.of("benchmark", "", "benchmark"));
         } finally {
             try (var walk = Files.walk(tmp)) {
                 walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
         }
-        List<Trainer.StepTimes> t = trainer.stepTimes().subList(warmup, total);
+        List<StepLoop.StepTimes> t = loop.stepTimes().subList(warmup, total);
         out.printf(Locale.ROOT, "%-28s %9.3f %7.3f %7.3f %7.3f %7.3f %9.0f %+10.1fM %+10.1fM%n",
                 d + "D b" + batch + " " + size + (d == 2 ? "^2" : "^3") + " (" + measured + " st" + (lowMemory ? ", low-mem)" : ")"),
                 median(t, x -> x.data() + x.forward() + x.backward() + x.optimizer()),
-                median(t, Trainer.StepTimes::data), median(t, Trainer.StepTimes::forward),
-                median(t, Trainer.StepTimes::backward), median(t, Trainer.StepTimes::optimizer),
+                median(t, StepLoop.StepTimes::data), median(t, StepLoop.StepTimes::forward),
+                median(t, StepLoop.StepTimes::backward), median(t, StepLoop.StepTimes::optimizer),
                 Memory.peakRssBytes() / 1048576.0, (rss[1] - rss[0]) / 1048576.0,
                 ((rss[1] - rss[0]) - (heap[1] - heap[0])) / 1048576.0);
         out.printf(Locale.ROOT, "%-28s RSS MiB before step 1: %.0f; at step: %s; Java heap committed %.0f MiB%n", "",
@@ -193,7 +202,7 @@ public final class BenchmarkCommand implements Callable<Integer> {
         out.flush();
     }
 
-    static double median(List<Trainer.StepTimes> t, ToDoubleFunction<Trainer.StepTimes> f) {
+    static double median(List<StepLoop.StepTimes> t, ToDoubleFunction<StepLoop.StepTimes> f) {
         double[] v = t.stream().mapToDouble(f).sorted().toArray();
         return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
     }

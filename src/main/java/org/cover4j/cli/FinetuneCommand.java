@@ -111,6 +111,19 @@ public final class FinetuneCommand implements Callable<Integer> {
     @Option(names = "--channels", paramLabel = "C,...", split = ",", description = "Nine U-Net channel counts (default: the checkpoint's, else 32,64,128,256,512,256,128,64,32).")
     int[] channels;
 
+    @Option(names = "--clip", paramLabel = "NORM", description = "Clip the gradients' total norm to NORM (default: no clipping; the norm is "
+            + "still checked, and a step with a non-finite one is skipped).")
+    Double clip;
+
+    @Option(names = "--schedule", paramLabel = "KIND", defaultValue = "constant", description = "Learning-rate schedule: constant or cosine (default: ${DEFAULT-VALUE}).")
+    String schedule;
+
+    @Option(names = "--warmup", paramLabel = "N", defaultValue = "0", description = "Linear learning-rate warm-up steps (default: ${DEFAULT-VALUE}).")
+    int warmup;
+
+    @Option(names = "--max-bad-steps", paramLabel = "N", defaultValue = "5", description = "Stop after this many consecutive non-finite steps (default: ${DEFAULT-VALUE}).")
+    int maxBadSteps;
+
     @Option(names = "--seed", defaultValue = "0", description = "Seed of every random number of the run (default: ${DEFAULT-VALUE}).")
     long seed;
 
@@ -129,7 +142,8 @@ public final class FinetuneCommand implements Callable<Integer> {
                 {"--lr", "lr"}, {"--weight-decay", "weightDecay"}, {"--seed", "seed"}, {"--classes", "classes"},
                 {"--class-weights", "classWeights"}, {"--label-fraction", "labelFraction"}, {"--foreground-oversample", "foregroundOversample"},
                 {"--val-every", "valEvery"}, {"--patience", "patience"}, {"--normalize", "normalization"}, {"--binary-labels", "binaryLabels"},
-                {"--channels", "channels"}, {"--threads", "threads"}};
+                {"--channels", "channels"}, {"--threads", "threads"}, {"--clip", "clip"}, {"--schedule", "schedule"},
+                {"--warmup", "warmup"}};
         for (String[] p : pairs) KEPT_ON_RESUME.put(p[0], p[1]);
     }
 
@@ -156,7 +170,7 @@ public final class FinetuneCommand implements Callable<Integer> {
         return new FinetuneSettings(task, str(train), str(val), str(test), preset, str(data), str(init), mode,
                 dim == null ? 0 : dim, patch, batch, steps, lr, weightDecay, seed, classes == null ? 0 : classes, classWeights,
                 labelFraction, foregroundOversample, valEvery, patience, normalize, binaryLabels, channels, common.threadsOrDefault(),
-                common.device);
+                common.device, clip, schedule, warmup, maxBadSteps);
     }
 
     private static String str(Path p) {

@@ -56,7 +56,12 @@ public final class Main implements Runnable {
 
     public static CommandLine commandLine(PrintWriter out, PrintWriter err) {
         CommandLine cl = new CommandLine(new Main());
-        for (Object sub : subcommands()) cl.addSubcommand(sub);
+        for (Object sub : subcommands()) {
+            cl.addSubcommand(sub);
+            if (sub instanceof PretrainCommand p) {
+                p.methodOptions = MethodOptionGroups.addTo(cl.getSubcommands().get("pretrain").getCommandSpec());
+            }
+        }
         cl.setOut(out);
         cl.setErr(err);
         cl.setCaseInsensitiveEnumValuesAllowed(true);

@@ -2,16 +2,19 @@ package org.cover4j.cli;
 
 import org.bytedeco.pytorch.Device;
 import org.cover4j.io.StateDicts;
+import org.cover4j.nn.BackboneSpec;
+import org.cover4j.pretrain.Methods;
+import org.cover4j.pretrain.PretrainConfig;
 import org.cover4j.pretrain.PretrainImages;
+import org.cover4j.pretrain.PretrainRun;
+import org.cover4j.pretrain.PretrainSettings;
 import org.cover4j.pretrain.PretrainMethod;
 import org.cover4j.pretrain.Pretraining;
 import org.cover4j.torch.Devices;
 import org.cover4j.torch.Torch;
 import org.cover4j.train.Adam;
 import org.cover4j.train.Checkpoints;
-import org.cover4j.train.PretrainSettings;
 import org.cover4j.train.Provenance;
-import org.cover4j.train.Trainer;
 import org.cover4j.util.CoverException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -29,7 +32,7 @@ import java.util.concurrent.Callable;
 
 /** {@code cover4j pretrain}: self-supervised COVER pre-training on a folder of images or the built-in phantoms. */
 @Command(name = "pretrain", mixinStandardHelpOptions = true,
-        header = "Pre-train a U-Net with COVER on unlabelled 2D images or 3D volumes.",
+        header = "Pre-train a U-Net with COVER (or a comparison method) on unlabelled 2D images or 3D volumes.",
         description = {"", "Reads every image in --data (PNG/JPEG/BMP/TIFF or 2D NIfTI for --dim 2; NIfTI .nii/.nii.gz or MetaImage "
                 + "for --dim 3), or without --data uses built-in synthetic phantoms. Writes OUT/metrics.csv (a row per step) "
                 + "and OUT/checkpoints/{step-N,last}.{safetensors,json}. The weights use the reference PyTorch model's "
@@ -43,6 +46,14 @@ public final class PretrainCommand implements Callable<Integer> {
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--method", paramLabel = "NAME", defaultValue = "cover", description = "Pre-training method: ${COMPLETION-CANDIDATES} "
+            + "(default: ${DEFAULT-VALUE}; 'cover4j info --methods' says what each does). Each method's own options are listed below.",
+            completionCandidates = MethodNames.class)
+    String method;
+
+    /** The methods' own option groups (added to this command's spec by {@link Main#commandLine}). */
+    MethodOptionGroups methodOptions;
 
     @Option(names = "--data", paramLabel = "DIR", description = "Folder of unlabelled images (default: built-in synthetic phantoms).")
     Path data;
@@ -80,26 +91,8 @@ public final class PretrainCommand implements Callable<Integer> {
     @Option(names = "--clip", paramLabel = "NORM", defaultValue = "1.0", description = "Gradient-norm clipping (default: ${DEFAULT-VALUE}).")
     double clip;
 
-    @Option(names = "--degree", paramLabel = "D", defaultValue = "1.5", description = "Strength of the random affine (rotation ±D·20°, scale 1±D/2, shift ±0.2·D; default: ${DEFAULT-VALUE}).")
-    double degree;
-
-    @Option(names = "--appearance", paramLabel = "MODE", defaultValue = "paper", description = "paper (each operation with p=0.9, a real blur) or reference (all five always, blur a no-op) (default: ${DEFAULT-VALUE}).")
-    String appearance;
-
-    @Option(names = "--reference", description = "Reproduce the released code: --appearance reference --lr-scaling batch256.")
-    boolean reference;
-
     @Option(names = "--channels", paramLabel = "C,...", split = ",", description = "Nine U-Net channel counts, multiples of 8 (default: 32,64,128,256,512,256,128,64,32).")
     int[] channels;
-
-    @Option(names = "--heads", paramLabel = "H,...", split = ",", description = "MoV heads per level, coarsest first (default: 4,4,4,1,1).")
-    int[] heads;
-
-    @Option(names = "--head-dim", paramLabel = "D", defaultValue = "8", description = "Channels per MoV head (default: ${DEFAULT-VALUE}).")
-    int headDim;
-
-    @Option(names = "--amp", paramLabel = "A", defaultValue = "2", description = "MoV window half-width: (2A+1)^dim neighbours (default: ${DEFAULT-VALUE}).")
-    int amp;
 
     @Option(names = "--seed", defaultValue = "0", description = "Seed of every random number of the run (default: ${DEFAULT-VALUE}).")
     long seed;
@@ -130,6 +123,14 @@ public final class PretrainCommand implements Callable<Integer> {
     @Option(names = "--max-bad-steps", paramLabel = "N", defaultValue = "5", description = "Stop after this many consecutive non-finite steps (default: ${DEFAULT-VALUE}).")
     int maxBadSteps;
 
+    /** The registered method names, for {@code --help}. */
+    static final class MethodNames implements Iterable<String> {
+        @Override
+        public java.util.Iterator<String> iterator() {
+            return Methods.names().iterator();
+        }
+    }
+
     @Override
     public Integer call() {
         PrintStream log = System.err;
@@ -137,14 +138,14 @@ public final class PretrainCommand implements Callable<Integer> {
         Checkpoints checkpoints = new Checkpoints(out.resolve("checkpoints"));
         java.util.Optional<Path> latest = checkpoints.latestJson();
         boolean hasRun = latest.isPresent();
-        PretrainSettings settings = fromOptions();
+        PretrainConfig config = fromOptions();
         Checkpoints.Loaded resumed = null;
         if (resume) {
             if (!hasRun) throw CoverException.usage("--resume: " + checkpoints.lastJson() + " does not exist; nothing to resume");
             resumed = Checkpoints.read(latest.get());
-            settings = resumedSettings(resumed.settings(), settings);
-            if (resumed.step() >= settings.steps()) {
-                log.printf("%s is already at step %d of %d; nothing to do (raise --steps to train longer)%n", out, resumed.step(), settings.steps());
+            config = resumedConfig(PretrainConfig.fromCheckpoint(resumed), config);
+            if (resumed.step() >= config.common().steps()) {
+                log.printf("%s is already at step %d of %d; nothing to do (raise --steps to train longer)%n", out, resumed.step(), config.common().steps());
                 return 0;
             }
             if (resumed.optimizer() == null) throw CoverException.file(latest.get(), "optimizer state is missing; cannot resume exactly");
@@ -152,29 +153,29 @@ public final class PretrainCommand implements Callable<Integer> {
             throw CoverException.usage("--out " + out + " already holds a run (" + latest.get()
                     + "); use --resume to continue it or choose another --out");
         }
+        PretrainSettings settings = config.common();
         Torch.setThreads(settings.threads());
         Device device = Devices.parse(settings.device());
         PretrainImages images = Pretraining.images(settings, log);
-        PretrainMethod method = Pretraining.method(settings, device);
+        PretrainMethod<?> method = Pretraining.method(config, device);
         method.recomputeActivations(lowMemory);
         if (init != null && resumed == null) {
             StateDicts.StateDict sd = StateDicts.read(init);
-            method.params().load(sd.values(), sd.shapes(), sd.file().toString());
+            method.state().load(sd.values(), sd.shapes(), sd.file().toString());
         }
         long startStep = 0;
-        try (Adam adam = new Adam(method.params(), settings.weightDecay())) {
+        try (Adam adam = new Adam(method.trainable(), settings.weightDecay())) {
             if (resumed != null) {
-                method.params().load(resumed.weights(), resumed.shapes(), resumed.json().toString());
+                method.state().load(resumed.weights(), resumed.shapes(), resumed.json().toString());
                 adam.load(resumed.optimizer(), resumed.optimizerStep());
                 startStep = resumed.step();
                 log.printf("resuming %s at step %d of %d%n", out, startStep, settings.steps());
             }
             Provenance prov = Provenance.of(images.description(), images.listingHash(), String.join(" ", spec.commandLine().getParseResult().originalArgs()));
             log.printf(Locale.ROOT, "pre-training %s %dD: %,d parameters, %d images, crop %d, batch %d, lr %.3g, %d threads, device %s%n",
-                    settings.method(), settings.dims(), method.params().count(), images.size(), settings.size(), settings.batch(),
+                    settings.method(), settings.dims(), method.trainable().count(), images.size(), settings.size(), settings.batch(),
                     settings.effectiveLr(), settings.threads(), settings.device());
-            Trainer trainer = new Trainer(settings, method, images, Pretraining.viewMaker(settings), device, log);
-            Trainer.Result r = trainer.run(out, adam, startStep, prov, true);
+            PretrainRun.Result r = PretrainRun.of(config, method, images, log, true).run(out, adam, startStep, prov);
             spec.commandLine().getOut().printf(Locale.ROOT, "done: step %d, %s%n  metrics: %s%n  weights: %s%n",
                     r.lastStep(), formatLosses(r.lastLosses()), out.resolve("metrics.csv"), r.checkpoint());
             spec.commandLine().getOut().flush();
@@ -188,45 +189,48 @@ public final class PretrainCommand implements Callable<Integer> {
         return sb.toString();
     }
 
-    PretrainSettings fromOptions() {
-        int sz = size != null ? size : (dim == 3 ? 64 : 128);
-        String app = reference ? "reference" : appearance;
-        String scaling = reference ? "batch256" : lrScaling;
-        int[] ch = channels != null ? channels : org.cover4j.pretrain.cover.CoverConfig.DEFAULT_CHANNELS;
-        int[] hd = heads != null ? heads : org.cover4j.pretrain.cover.CoverConfig.DEFAULT_HEADS;
+    PretrainConfig fromOptions() {
         if (preset != null && data == null) throw CoverException.usage("--preset " + preset + " needs --data DIR (the data set's folder)");
-        return new PretrainSettings("cover", data == null ? null : data.toString(), preset, demoImages, dim, sz, batch, steps, lr, scaling,
-                schedule, warmup, weightDecay, clip, degree, app, ch, hd, headDim, amp, seed, common.threadsOrDefault(),
-                workers != null ? workers : 1, common.device, checkpointEvery, maxBadSteps);
+        Methods.Entry entry = Methods.get(method);
+        methodOptions.check(method, spec.commandLine().getParseResult());
+        boolean reference = methodOptions.get(org.cover4j.pretrain.cover.CoverViewOptions.class).reference;
+        PretrainSettings s = PretrainSettings.builder().method(method).data(data == null ? null : data.toString()).preset(preset)
+                .demoImages(demoImages).dims(dim).size(size).batch(batch).steps(steps).lr(lr)
+                .lrScaling(reference ? "batch256" : lrScaling).schedule(schedule).warmup(warmup).weightDecay(weightDecay).clipNorm(clip)
+                .seed(seed).threads(common.threadsOrDefault()).workers(workers != null ? workers : 1).device(common.device)
+                .checkpointEvery(checkpointEvery).maxBadSteps(maxBadSteps).build();
+        return new PretrainConfig(s, entry.fromOptions().apply(s, methodOptions), BackboneSpec.unet(channels));
     }
 
-    /** The checkpoint's settings with the few allowed overrides; any other explicitly given option must agree. */
-    PretrainSettings resumedSettings(PretrainSettings saved, PretrainSettings given) {
+    /** The checkpoint's configuration with the few allowed overrides; any other explicitly given option must agree. */
+    PretrainConfig resumedConfig(PretrainConfig saved, PretrainConfig given) {
         CommandLine.ParseResult pr = spec.commandLine().getParseResult();
+        PretrainSettings s = saved.common();
+        PretrainSettings g = given.common();
         List<String[]> checks = List.of(
-                new String[] {"--data", String.valueOf(saved.data()), String.valueOf(given.data())},
-                new String[] {"--dim", "" + saved.dims(), "" + given.dims()},
-                new String[] {"--size", "" + saved.size(), "" + given.size()},
-                new String[] {"--batch", "" + saved.batch(), "" + given.batch()},
-                new String[] {"--lr", "" + saved.lr(), "" + given.lr()},
-                new String[] {"--channels", Arrays.toString(saved.channels()), Arrays.toString(given.channels())},
-                new String[] {"--heads", Arrays.toString(saved.heads()), Arrays.toString(given.heads())},
-                new String[] {"--head-dim", "" + saved.headDim(), "" + given.headDim()},
-                new String[] {"--amp", "" + saved.amp(), "" + given.amp()},
-                new String[] {"--seed", "" + saved.seed(), "" + given.seed()},
-                new String[] {"--degree", "" + saved.degree(), "" + given.degree()},
-                new String[] {"--appearance", saved.appearance(), given.appearance()},
-                new String[] {"--threads", "" + saved.threads(), "" + given.threads()});
+                new String[] {"--method", s.method(), g.method()},
+                new String[] {"--data", String.valueOf(s.data()), String.valueOf(g.data())},
+                new String[] {"--dim", "" + s.dims(), "" + g.dims()},
+                new String[] {"--size", "" + s.size(), "" + g.size()},
+                new String[] {"--batch", "" + s.batch(), "" + g.batch()},
+                new String[] {"--lr", "" + s.lr(), "" + g.lr()},
+                new String[] {"--channels", Arrays.toString(saved.backbone().channels()), Arrays.toString(given.backbone().channels())},
+                new String[] {"--seed", "" + s.seed(), "" + g.seed()},
+                new String[] {"--threads", "" + s.threads(), "" + g.threads()});
         for (String[] c : checks) {
             if (pr.hasMatchedOption(c[0]) && !c[1].equals(c[2])) {
                 throw CoverException.usage(c[0] + " " + c[2] + " differs from the checkpoint's " + c[1] + " (" + out.resolve("checkpoints/last.json")
                         + "); a resumed run keeps its configuration");
             }
         }
-        PretrainSettings s = pr.hasMatchedOption("--steps") ? saved.withSteps(given.steps()) : saved;
-        if (pr.hasMatchedOption("--workers") || pr.hasMatchedOption("--device")) {
-            s = s.withResources(given.workers(), given.device());
+        if (s.method().equals(g.method()) && !saved.method().equals(given.method()) && methodOptions.anyMatched(s.method(), pr)) {
+            throw CoverException.usage("the " + s.method() + " options given (" + given.method() + ") differ from the checkpoint's ("
+                    + saved.method() + ", " + out.resolve("checkpoints/last.json") + "); a resumed run keeps its configuration");
         }
-        return s;
+        PretrainSettings.Builder b = s.toBuilder();
+        if (pr.hasMatchedOption("--steps")) b.steps(g.steps());
+        if (pr.hasMatchedOption("--workers")) b.workers(g.workers());
+        if (pr.hasMatchedOption("--device")) b.device(g.device());
+        return new PretrainConfig(b.build(), saved.method(), saved.backbone());
     }
 }

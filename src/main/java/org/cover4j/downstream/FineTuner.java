@@ -4,13 +4,11 @@ import org.bytedeco.pytorch.Device;
 import org.bytedeco.pytorch.Tensor;
 import org.cover4j.io.StateDicts;
 import org.cover4j.metrics.ClassificationResult;
-import org.cover4j.train.Adam;
-import org.cover4j.train.GradClip;
-import org.cover4j.train.MetricsLog;
-import org.cover4j.train.ProgressBar;
-import org.cover4j.torch.StepScope;
+import org.cover4j.nn.Params;
 import org.cover4j.torch.Tensors;
-import org.cover4j.util.CoverException;
+import org.cover4j.train.Adam;
+import org.cover4j.train.Objective;
+import org.cover4j.train.StepLoop;
 import org.cover4j.util.Rng;
 
 import java.io.PrintStream;
@@ -21,17 +19,15 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * The fine-tuning loop: Adam on all parameters ({@code finetune}) or on the head alone with the backbone run
- * without autograd ({@code linear}); one step scope per step; validation with the real metrics every
- * {@code valEvery} steps, keeping the best weights; optional early stopping; {@code metrics.csv}; and a
- * resumable state at every validation.
+ * Fine-tuning on the shared {@link StepLoop}: Adam on all parameters ({@code finetune}) or on the head alone with the
+ * backbone run without autograd ({@code linear}); validation with the real metrics every {@code valEvery} steps,
+ * keeping the best weights; optional early stopping; and a resumable state at every validation.
  *
  * <p>Reproducibility: the examples of step t depend only on (seed, t), the initial weights only on the seed
  * and {@code --init}, so a resumed run continues with the numbers an uninterrupted run would have used.
  */
 public final class FineTuner {
     private static final long STEP_STREAM = 11;
-    private static final int MAX_BAD_STEPS = 5;
 
     /** Where a run stands; saved in {@code train-state.json}. */
     public record Progress(long step, double bestMetric, long bestStep, int sinceBest, boolean stopped) {
@@ -39,6 +35,9 @@ public final class FineTuner {
             return new Progress(0, Double.NEGATIVE_INFINITY, 0, 0, false);
         }
     }
+
+    /** One step's examples: inputs {@code (B, C, *patch)}, one-hot targets, and per-example loss weights (classification). */
+    record Batch(float[] images, float[] targets, float[] weights) {}
 
     private final FinetuneSettings settings;
     private final DownstreamNet net;
@@ -75,106 +74,140 @@ public final class FineTuner {
      */
     public Progress run(Progress from, StateDicts.StateDict optimizer, long optimizerStep, boolean showProgress) {
         Evaluation.createDirectories(out);
-        Adam head = new Adam(net.headParams(), settings.weightDecay());
-        Adam body = linear ? null : new Adam(net.backboneParams(), settings.weightDecay());
-        try {
-            if (optimizer != null) {
-                head.load(optimizer.values(), optimizerStep);
-                if (body != null) body.load(optimizer.values(), optimizerStep);
-            }
-            return loop(from, head, body, showProgress);
-        } finally {
-            head.close();
-            if (body != null) body.close();
+        Task task = spec.task();
+        Objective<Batch> objective = new TaskObjective();
+        StepLoop<Batch> loop = new StepLoop<>(objective, new StepLoop.Options(settings.steps(), settings.lrSchedule(), settings.clipNorm(),
+                settings.maxBadSteps(), "finetune", showProgress), log);
+        try (Adam adam = new Adam(objective.trainable(), settings.weightDecay())) {
+            if (optimizer != null) adam.load(optimizer.values(), optimizerStep);
+            Validation validation = new Validation(from, adam, new Predictor(net, device, settings.batch()), "val_" + task.metric());
+            PatchSampler sampler = task == Task.SEG ? new PatchSampler(train, spec.patch(), settings.foregroundOversample()) : null;
+            loop.run(step -> batch(sampler, new Rng(settings.seed()).derive(STEP_STREAM, step)), adam, from.step(),
+                    out.resolve("metrics.csv"), validation);
+            return validation.progress;
         }
     }
 
-    private Progress loop(Progress p, Adam head, Adam body, boolean showProgress) {
-        PatchSampler sampler = spec.task() == Task.SEG ? new PatchSampler(train, spec.patch(), settings.foregroundOversample()) : null;
-        Predictor predictor = new Predictor(net, device, settings.batch());
-        String valName = "val_" + spec.task().metric();
-        ProgressBar bar = new ProgressBar(log, "finetune", p.step() + 1, settings.steps(), showProgress && ProgressBar.terminal());
-        long t0 = System.nanoTime();
-        int bad = 0;
-        String lastVal = Double.isInfinite(p.bestMetric()) ? "" : String.format(Locale.ROOT, " best %s %.4f", valName, p.bestMetric());
-        try (MetricsLog metrics = MetricsLog.open(out.resolve("metrics.csv"), p.step(),
-                "step", "loss", "loss_ce", "loss_dice", "lr", valName, "seconds")) {
-            for (long step = p.step() + 1; step <= settings.steps() && !p.stopped(); step++) {
-                Rng rng = new Rng(settings.seed()).derive(STEP_STREAM, step);
-                double[] losses = trainStep(sampler, rng, head, body);
-                if (!Double.isFinite(losses[0])) {
-                    bad++;
-                    log.printf(Locale.ROOT, "%nstep %d: non-finite loss at lr %.3g; step not applied%n", step, settings.lr());
-                    if (bad >= MAX_BAD_STEPS) {
-                        throw new CoverException("fine-tuning stopped at step " + step + " after " + bad + " consecutive non-finite losses (lr "
-                                + String.format(Locale.ROOT, "%.3g", settings.lr()) + "); try a lower --lr or check the images",
-                                CoverException.TRAINING_FAILED, null);
-                    }
-                } else {
-                    bad = 0;
-                }
-                Double valMetric = null;
-                if (step % settings.valEvery() == 0 || step == settings.steps()) {
-                    double m = validate(predictor);
-                    valMetric = m;
-                    boolean improved = m > p.bestMetric();
-                    int since = improved ? 0 : p.sinceBest() + 1;
-                    boolean stop = settings.patience() > 0 && since >= settings.patience();
-                    p = new Progress(step, improved ? m : p.bestMetric(), improved ? step : p.bestStep(), since, stop);
-                    if (improved) saveBest(p);
-                    saveLast(p, head, body);
-                    lastVal = String.format(Locale.ROOT, " %s %.4f (best %.4f at %d)", valName, m, p.bestMetric(), p.bestStep());
-                    if (stop) {
-                        log.printf(Locale.ROOT, "%nearly stop at step %d: %s has not improved for %d validations (best %.4f at step %d)%n",
-                                step, valName, since, p.bestMetric(), p.bestStep());
-                    }
-                }
-                metrics.row(step, losses[0], losses[1], losses[2], settings.lr(), valMetric == null ? "" : valMetric,
-                        (System.nanoTime() - t0) / 1e9);
-                bar.update(p.stopped() ? settings.steps() : step, String.format(Locale.ROOT, "loss %.4f", losses[0]) + lastVal);
-            }
-        }
-        return p;
-    }
-
-    /** One optimisation step; returns {total, cross-entropy, dice} losses (NaN dice for classification). */
-    private double[] trainStep(PatchSampler sampler, Rng rng, Adam head, Adam body) {
+    /** The batch of one step, drawn from the step's own generator. */
+    private Batch batch(PatchSampler sampler, Rng rng) {
         int b = settings.batch();
         int k = spec.numClasses();
-        try (StepScope s = StepScope.open()) {
-            Tensor loss;
-            double[] values;
-            if (sampler != null) {
-                PatchSampler.Batch batch = sampler.sample(b, rng);
-                int pv = sampler.patchVoxels();
-                Tensor x = Tensors.of(batch.images(), device, shape(b, spec.inChannels()));
-                Tensor y = Tensors.of(oneHot(batch.labels(), k, b, pv), device, shape(b, k));
-                Losses.Seg l = Losses.diceCrossEntropy(net.forward(x, linear), y);
-                loss = l.total();
-                values = new double[] {loss.item_double(), l.crossEntropy().item_double(), l.diceLoss().item_double()};
+        if (sampler != null) {
+            PatchSampler.Batch batch = sampler.sample(b, rng);
+            return new Batch(batch.images(), oneHot(batch.labels(), k, b, sampler.patchVoxels()), null);
+        }
+        int len = train.get(0).image().length;
+        float[] xs = new float[b * len];
+        int[] ys = new int[b];
+        float[] w = new float[b];
+        for (int i = 0; i < b; i++) {
+            Case c = train.get(rng.randint(0, train.size()));
+            System.arraycopy(c.image(), 0, xs, i * len, len);
+            ys[i] = c.classIndex();
+            w[i] = settings.classWeights() == null ? 1f : (float) settings.classWeights()[c.classIndex()];
+        }
+        return new Batch(xs, oneHot(ys, k, b, 1), w);
+    }
+
+    /** The task's losses on the network: soft Dice + cross-entropy (segmentation) or weighted cross-entropy. */
+    private final class TaskObjective implements Objective<Batch> {
+        private final Params state = Params.union(net.backboneParams(), net.headParams());
+        private final List<String> losses = spec.task() == Task.SEG ? List.of("loss_ce", "loss_dice", LOSS) : List.of("loss_ce", LOSS);
+
+        @Override
+        public String name() {
+            return "finetune";
+        }
+
+        @Override
+        public List<String> lossNames() {
+            return losses;
+        }
+
+        @Override
+        public Params state() {
+            return state;
+        }
+
+        @Override
+        public Params trainable() {
+            return linear ? net.headParams() : state;
+        }
+
+        @Override
+        public Step forward(Batch batch) {
+            int b = settings.batch();
+            Tensor x = Tensors.of(batch.images(), device, shape(b, spec.inChannels()));
+            LinkedHashMap<String, Tensor> l = new LinkedHashMap<>();
+            if (batch.weights() == null) {
+                Tensor y = Tensors.of(batch.targets(), device, shape(b, spec.numClasses()));
+                Losses.Seg seg = Losses.diceCrossEntropy(net.forward(x, linear), y);
+                l.put("loss_ce", seg.crossEntropy());
+                l.put("loss_dice", seg.diceLoss());
+                l.put(LOSS, seg.total());
             } else {
-                int len = train.get(0).image().length;
-                float[] xs = new float[b * len];
-                int[] ys = new int[b];
-                float[] w = new float[b];
-                for (int i = 0; i < b; i++) {
-                    Case c = train.get(rng.randint(0, train.size()));
-                    System.arraycopy(c.image(), 0, xs, i * len, len);
-                    ys[i] = c.classIndex();
-                    w[i] = settings.classWeights() == null ? 1f : (float) settings.classWeights()[c.classIndex()];
-                }
-                Tensor x = Tensors.of(xs, device, shape(b, spec.inChannels()));
-                Tensor y = Tensors.of(oneHot(ys, k, b, 1), device, b, k);
-                loss = Losses.crossEntropy(net.forward(x, linear), y, Tensors.of(w, device, b));
-                values = new double[] {loss.item_double(), loss.item_double(), Double.NaN};
+                Tensor y = Tensors.of(batch.targets(), device, b, spec.numClasses());
+                Tensor ce = Losses.crossEntropy(net.forward(x, linear), y, Tensors.of(batch.weights(), device, b));
+                l.put("loss_ce", ce);
+                l.put(LOSS, ce);
             }
-            if (!Double.isFinite(values[0])) return values;
-            GradClip.zeroGrad(net.headParams());
-            if (body != null) GradClip.zeroGrad(net.backboneParams());
-            loss.backward();
-            head.step(settings.lr());
-            if (body != null) body.step(settings.lr());
-            return values;
+            return Step.of(l);
+        }
+    }
+
+    /** Validates every {@code --val-every} steps and at the end, saves the best weights and the resumable state. */
+    private final class Validation implements StepLoop.Checkpointer {
+        private final Adam adam;
+        private final Predictor predictor;
+        private final String column;
+        private Progress progress;
+
+        Validation(Progress from, Adam adam, Predictor predictor, String column) {
+            this.progress = from;
+            this.adam = adam;
+            this.predictor = predictor;
+            this.column = column;
+        }
+
+        private boolean due(long step, boolean finalStep) {
+            return step % settings.valEvery() == 0 || finalStep;
+        }
+
+        @Override
+        public List<String> columns() {
+            return List.of(column);
+        }
+
+        @Override
+        public Object[] measure(long step, boolean finalStep) {
+            if (!due(step, finalStep)) return new Object[] {""};
+            double m = validate(predictor);
+            Progress p = progress;
+            boolean improved = m > p.bestMetric();
+            int since = improved ? 0 : p.sinceBest() + 1;
+            boolean stop = settings.patience() > 0 && since >= settings.patience();
+            progress = new Progress(step, improved ? m : p.bestMetric(), improved ? step : p.bestStep(), since, stop);
+            if (improved) saveBest(progress);
+            if (stop) {
+                log.printf(Locale.ROOT, "%nearly stop at step %d: %s has not improved for %d validations (best %.4f at step %d)%n",
+                        step, column, since, progress.bestMetric(), progress.bestStep());
+            }
+            return new Object[] {m};
+        }
+
+        @Override
+        public void save(long step, boolean finalStep) {
+            if (due(step, finalStep) || progress.stopped()) saveLast(progress, adam);
+        }
+
+        @Override
+        public boolean stopRequested() {
+            return progress.stopped();
+        }
+
+        @Override
+        public Path lastCheckpoint() {
+            return progress.step() > 0 ? out.resolve(ModelFiles.LAST) : null;
         }
     }
 
@@ -210,22 +243,16 @@ public final class FineTuner {
         ModelFiles.writeBest(out, net, doc);
     }
 
-    private void saveLast(Progress p, Adam head, Adam body) {
-        LinkedHashMap<String, float[]> optim = head.stateArrays();
-        Map<String, long[]> shapes = new LinkedHashMap<>(head.stateShapes());
-        if (body != null) {
-            optim.putAll(body.stateArrays());
-            shapes.putAll(body.stateShapes());
-        }
+    private void saveLast(Progress p, Adam adam) {
         Map<String, Object> state = new LinkedHashMap<>();
         state.put("step", p.step());
-        state.put("optimizer_step", head.stepCount());
+        state.put("optimizer_step", adam.stepCount());
         state.put("best_metric", p.bestMetric());
         state.put("best_step", p.bestStep());
         state.put("since_best", p.sinceBest());
         state.put("stopped", p.stopped());
         state.put("settings", ModelFiles.toTree(settings));
         state.put("model_doc", modelDoc);
-        ModelFiles.writeLast(out, net, optim, shapes, state);
+        ModelFiles.writeLast(out, net, adam.stateArrays(), adam.stateShapes(), state);
     }
 }

@@ -1,5 +1,6 @@
 package org.cover4j.downstream;
 
+import org.cover4j.train.LrSchedule;
 import org.cover4j.util.CoverException;
 
 /**
@@ -32,7 +33,11 @@ public record FinetuneSettings(
         boolean binaryLabels,
         int[] channels,
         int threads,
-        String device) {
+        String device,
+        Double clip,
+        String schedule,
+        int warmup,
+        Integer maxBadSteps) {
 
     public FinetuneSettings {
         if (batch < 1) throw CoverException.usage("--batch must be >= 1, got " + batch);
@@ -46,6 +51,12 @@ public record FinetuneSettings(
         if (valEvery < 1) throw CoverException.usage("--val-every must be >= 1, got " + valEvery);
         if (patience < 0) throw CoverException.usage("--patience must be >= 0 (0 = no early stopping), got " + patience);
         if (threads < 1) throw CoverException.usage("--threads must be >= 1, got " + threads);
+        // Runs saved before these settings existed trained without clipping, at a constant rate, stopping after 5 bad steps.
+        if (schedule == null) schedule = "constant";
+        if (maxBadSteps == null) maxBadSteps = 5;
+        if (clip != null && (!(clip > 0) || clip.isInfinite())) throw CoverException.usage("--clip must be a finite number > 0, got " + clip);
+        if (maxBadSteps < 1) throw CoverException.usage("--max-bad-steps must be >= 1, got " + maxBadSteps);
+        new LrSchedule(schedule, lr, steps, warmup);
         if (classWeights != null) {
             for (double w : classWeights) {
                 if (!(w > 0) || Double.isInfinite(w)) throw CoverException.usage("--class-weights must all be > 0, got " + w);
@@ -61,17 +72,28 @@ public record FinetuneSettings(
         return Mode.parse(mode);
     }
 
+    /** The gradient-norm bound: {@code --clip}, or none (+∞: the norm is still measured and checked). */
+    public double clipNorm() {
+        return clip == null ? Double.POSITIVE_INFINITY : clip;
+    }
+
+    public LrSchedule lrSchedule() {
+        return new LrSchedule(schedule, lr, steps, warmup);
+    }
+
     /** The same run with another number of steps (what {@code --resume} may change). */
     public FinetuneSettings withSteps(int newSteps) {
-        return new FinetuneSettings(task, train, val, test, preset, data, init, mode, dims, patch, batch, newSteps, lr, weightDecay,
-                seed, classes, classWeights, labelFraction, foregroundOversample, valEvery, patience, normalization, binaryLabels,
-                channels, threads, device);
+        return with(newSteps, device);
     }
 
     /** The same run on another device. */
     public FinetuneSettings withDevice(String newDevice) {
-        return new FinetuneSettings(task, train, val, test, preset, data, init, mode, dims, patch, batch, steps, lr, weightDecay,
+        return with(steps, newDevice);
+    }
+
+    private FinetuneSettings with(int newSteps, String newDevice) {
+        return new FinetuneSettings(task, train, val, test, preset, data, init, mode, dims, patch, batch, newSteps, lr, weightDecay,
                 seed, classes, classWeights, labelFraction, foregroundOversample, valEvery, patience, normalization, binaryLabels,
-                channels, threads, newDevice);
+                channels, threads, newDevice, clip, schedule, warmup, maxBadSteps);
     }
 }

@@ -10,7 +10,7 @@ import org.cover4j.data.Splits;
 import org.cover4j.io.StateDicts;
 import org.cover4j.metrics.ClassificationResult;
 import org.cover4j.metrics.SegmentationResult;
-import org.cover4j.pretrain.cover.CoverConfig;
+import org.cover4j.nn.BackboneSpec;
 import org.cover4j.torch.Devices;
 import org.cover4j.torch.Torch;
 import org.cover4j.train.Provenance;
@@ -221,9 +221,7 @@ public final class Finetuning {
             }
             return arch.channels();
         }
-        int[] ch = s.channels() != null ? s.channels() : CoverConfig.DEFAULT_CHANNELS;
-        new CoverConfig(2, 1, ch, 8, CoverConfig.DEFAULT_HEADS, 2); // validates the counts with --channels messages
-        return ch;
+        return BackboneSpec.unet(s.channels()).channels(); // validated, with --channels messages
     }
 
     private static DataSource labelFraction(DataSource src, FinetuneSettings s, Task task) {

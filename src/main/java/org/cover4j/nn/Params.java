@@ -60,6 +60,34 @@ public final class Params {
         return t;
     }
 
+    /**
+     * A model made of the tensors of {@code parts} (the same tensors, not copies), in order, keeping each one's
+     * parameter or buffer role: e.g. a backbone and a head trained together, or a method's online network and its
+     * EMA target (frozen, see {@link #freeze}).
+     */
+    public static Params union(Params... parts) {
+        Params all = new Params(parts[0].device);
+        for (Params p : parts) {
+            for (Map.Entry<String, Tensor> e : p.tensors.entrySet()) {
+                all.put(e.getKey(), e.getValue());
+                if (p.buffers.contains(e.getKey())) all.buffers.add(e.getKey());
+            }
+        }
+        return all;
+    }
+
+    /**
+     * Makes every tensor a buffer that autograd does not track: state that is saved and loaded but never given to an
+     * optimizer (an EMA target network). Returns this.
+     */
+    public Params freeze() {
+        for (Map.Entry<String, Tensor> e : tensors.entrySet()) {
+            e.getValue().set_requires_grad(false);
+            buffers.add(e.getKey());
+        }
+        return this;
+    }
+
     public boolean has(String name) {
         return tensors.containsKey(name);
     }

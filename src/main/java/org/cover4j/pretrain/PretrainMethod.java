@@ -1,34 +1,30 @@
 package org.cover4j.pretrain;
 
-import org.bytedeco.pytorch.Tensor;
-import org.cover4j.nn.Params;
+import org.cover4j.train.Objective;
+import org.cover4j.util.Rng;
 
-import java.util.LinkedHashMap;
+import java.util.List;
 
 /**
- * A self-supervised pre-training method: its parameters and the losses it computes on a batch of views.
- * Methods are small (views + heads + loss, as in lightly); the training loop, optimizer, checkpoints and
- * logging are shared and know nothing of any method.
+ * A self-supervised pre-training method: its own sample type {@code S} (a COVER view pair, a distorted image and
+ * its original, two crops, ...), made on loader threads by {@link #sample}, and an {@link Objective} on batches of
+ * them. Methods are small (views + heads + loss, as in lightly); the training loop, optimizer, checkpoints and
+ * logging are shared and know nothing of any method. Every method registers its backbone's tensors under
+ * {@code backbone.*}, so that {@code finetune --init} takes any method's checkpoint.
  */
-public interface PretrainMethod {
-    /** Short name recorded in checkpoints ({@code cover}, ...). */
-    String name();
-
-    /** All parameters and buffers, keyed by the reference state_dict names. */
-    Params params();
+public interface PretrainMethod<S> extends Objective<List<S>> {
+    /** The prefix of the backbone's tensors in every method's state dict. */
+    String BACKBONE = "backbone.";
 
     /**
-     * The named losses for one batch, in display order; the entry {@code "loss"} is what is minimised.
-     * Called inside a step scope.
+     * One training sample from a prepared image or volume (C-order, one channel, the loader's size on every axis) and
+     * the sample's own generator. Called on loader threads: it must not touch the method's tensors.
      */
-    LinkedHashMap<String, Tensor> losses(ViewBatch batch);
+    S sample(float[] image, Rng rng);
 
-    /**
-     * Adds the gradient of {@code losses.get("loss")} (from the last {@link #losses} call) to every parameter's
-     * gradient. A method whose graph is cut into stages runs them here; plain autograd otherwise.
-     */
-    default void backward(LinkedHashMap<String, Tensor> losses) {
-        losses.get("loss").backward();
+    /** What the checkpoint records as {@code model} (the architecture beyond the backbone); none by default. */
+    default Object modelDescription() {
+        return null;
     }
 
     /**

@@ -1,21 +1,13 @@
 package org.cover4j.pretrain;
 
 import org.bytedeco.pytorch.Device;
-import org.cover4j.augment.AppearanceMode;
-import org.cover4j.augment.CoverViews;
 import org.cover4j.data.Presets;
 import org.cover4j.data.phantom.Phantoms;
-import org.cover4j.pretrain.cover.CoverMethod;
-import org.cover4j.pretrain.cover.CoverModel;
-import org.cover4j.train.PretrainSettings;
-import org.cover4j.train.Trainer;
-import org.cover4j.util.CoverException;
-import org.cover4j.util.Rng;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
 
-/** Builds the parts of a pre-training run from its settings: images, method, view maker. */
+/** Builds the parts of a pre-training run from its configuration: images and method. */
 public final class Pretraining {
     private Pretraining() {}
 
@@ -40,15 +32,8 @@ public final class Pretraining {
         return images;
     }
 
-    public static PretrainMethod method(PretrainSettings s, Device device) {
-        if (!s.method().equals("cover")) throw CoverException.usage("--method " + s.method() + ": only cover is available");
-        return new CoverMethod(new CoverModel(s.coverConfig(), device, new Rng(s.seed()).derive(7)));
-    }
-
-    public static Trainer.ViewMaker viewMaker(PretrainSettings s) {
-        int l = s.loaderSize();
-        int[] shape = s.dims() == 2 ? new int[] {l, l} : new int[] {l, l, l};
-        AppearanceMode mode = s.appearance().equals("reference") ? AppearanceMode.REFERENCE : AppearanceMode.PAPER;
-        return (image, rng) -> CoverViews.make(image, 1, shape, s.size(), s.degree(), mode, rng);
+    /** The configured method with freshly initialised weights (drawn from the run's seed). */
+    public static PretrainMethod<?> method(PretrainConfig config, Device device) {
+        return Methods.get(config.methodName()).factory().create(config, device);
     }
 }

@@ -48,6 +48,10 @@ public final class Adam implements AutoCloseable {
         }
     }
 
+    public double weightDecay() {
+        return weightDecay;
+    }
+
     public long stepCount() {
         return step;
     }

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import org.cover4j.io.AtomicFiles;
 import org.cover4j.io.SafeTensors;
-import org.cover4j.pretrain.PretrainMethod;
+import org.cover4j.nn.Params;
 import org.cover4j.util.CoverException;
 
 import java.io.IOException;
@@ -30,7 +30,8 @@ import java.util.stream.Stream;
  */
 public final class Checkpoints {
     public static final String FORMAT = "cover4j-checkpoint";
-    public static final int FORMAT_VERSION = 1;
+    /** 2: settings split into common, method and backbone parts ({@code settings}, {@code method_settings}, {@code backbone}). */
+    public static final int FORMAT_VERSION = 2;
     static final ObjectMapper JSON = new ObjectMapper()
             .enable(SerializationFeature.INDENT_OUTPUT)
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
@@ -70,41 +71,36 @@ public final class Checkpoints {
         }
     }
 
-    /** Writes the checkpoint of {@code step} and makes it the last one; returns the weights file. */
-    public Path save(long step, PretrainMethod method, Adam adam, PretrainSettings settings, Provenance provenance,
-                     long dataPosition) {
+    /**
+     * Writes the checkpoint of {@code step} — {@code state}'s tensors, Adam's moments, and a JSON document made of
+     * {@code description} (what the run is: kind, method, settings, generator state, provenance) plus the step, the file
+     * names and the optimizer's settings — and makes it the last one; returns the weights file.
+     */
+    public Path save(long step, String method, Params state, Adam adam, Map<String, Object> description) {
         String base = "step-" + step;
         Map<String, String> meta = new LinkedHashMap<>();
         meta.put("format", FORMAT);
         meta.put("step", Long.toString(step));
-        meta.put("method", method.name());
-        SafeTensors.write(dir.resolve(base + ".safetensors"), method.params().toArrays(), method.params().shapes(), meta);
+        meta.put("method", method);
+        SafeTensors.write(dir.resolve(base + ".safetensors"), state.toArrays(), state.shapes(), meta);
         SafeTensors.write(dir.resolve(base + ".optim.safetensors"), adam.stateArrays(), adam.stateShapes(), meta);
 
         Map<String, Object> doc = new LinkedHashMap<>();
         doc.put("format", FORMAT);
         doc.put("format_version", FORMAT_VERSION);
-        doc.put("kind", "pretrain");
-        doc.put("method", method.name());
+        doc.put("method", method);
         doc.put("step", step);
         doc.put("weights", base + ".safetensors");
-        doc.put("model", settings.coverConfig());
-        doc.put("settings", settings);
+        doc.putAll(description);
         Map<String, Object> opt = new LinkedHashMap<>();
         opt.put("type", "adam");
         opt.put("file", base + ".optim.safetensors");
         opt.put("step", adam.stepCount());
         opt.put("betas", new double[] {0.9, 0.999});
         opt.put("eps", 1e-8);
-        opt.put("weight_decay", settings.weightDecay());
+        opt.put("weight_decay", adam.weightDecay());
         opt.put("weight_decay_style", "coupled L2 (torch.optim.Adam)");
         doc.put("optimizer", opt);
-        Map<String, Object> rng = new LinkedHashMap<>();
-        rng.put("algorithm", "xoshiro256** with SplitMix64 seeding; item i of epoch e uses derive(1, e, i)");
-        rng.put("seed", settings.seed());
-        rng.put("data_position", dataPosition);
-        doc.put("rng", rng);
-        doc.put("provenance", provenance.toMap());
         byte[] json = toJson(doc);
         AtomicFiles.write(dir.resolve(base + ".json"), out -> out.write(json));
 
@@ -150,8 +146,11 @@ public final class Checkpoints {
         }
     }
 
-    /** A checkpoint read back for resuming or initialising. */
-    public record Loaded(long step, PretrainSettings settings, Map<String, float[]> weights, Map<String, long[]> shapes,
+    /**
+     * A checkpoint read back for resuming or initialising: its whole JSON document ({@code doc}: what the run was,
+     * for its kind to interpret), the weights, and the optimizer state when it has one.
+     */
+    public record Loaded(long step, String method, Map<?, ?> doc, Map<String, float[]> weights, Map<String, long[]> shapes,
                          Map<String, float[]> optimizer, long optimizerStep, Provenance provenance, Path json) {}
 
     /** Reads the checkpoint described by a checkpoint JSON file (e.g. {@code last.json}). */
@@ -164,30 +163,40 @@ public final class Checkpoints {
         }
         if (!FORMAT.equals(doc.get("format"))) throw CoverException.file(json, "not a cover4j checkpoint (format " + doc.get("format") + ")");
         Object version = doc.get("format_version");
-        if (!(version instanceof Number n) || n.intValue() != FORMAT_VERSION) {
-            throw CoverException.file(json, "checkpoint format version " + version + " is not supported (this cover4j reads version "
+        if (!(version instanceof Number n) || n.intValue() < 1 || n.intValue() > FORMAT_VERSION) {
+            throw CoverException.file(json, "checkpoint format version " + version + " is not supported (this cover4j reads versions 1 to "
                     + FORMAT_VERSION + ")");
         }
-        PretrainSettings settings;
-        try {
-            settings = JSON.convertValue(doc.get("settings"), PretrainSettings.class);
-        } catch (IllegalArgumentException e) {
-            throw CoverException.file(json, "checkpoint settings are invalid (" + e.getMessage().lines().findFirst().orElse("") + ")");
+        if (!(doc.get("step") instanceof Number stepNumber) || stepNumber.longValue() < 0) {
+            throw CoverException.file(json, "the checkpoint's step is missing or not a number (" + doc.get("step") + ")");
         }
-        long step = ((Number) doc.get("step")).longValue();
+        long step = stepNumber.longValue();
         Path dir = json.getParent();
         SafeTensors.Contents w = SafeTensors.read(dir.resolve(String.valueOf(doc.get("weights"))));
-        Map<String, float[]> weights = w.values();
-        Map<String, long[]> shapes = w.shapes();
         Map<String, float[]> optimizer = null;
         long optimizerStep = 0;
         if (doc.get("optimizer") instanceof Map<?, ?> opt && opt.get("file") != null) {
             Path f = dir.resolve(String.valueOf(opt.get("file")));
             if (Files.exists(f)) {
                 optimizer = SafeTensors.read(f).values();
-                optimizerStep = ((Number) opt.get("step")).longValue();
+                optimizerStep = opt.get("step") instanceof Number os ? os.longValue() : 0;
             }
         }
-        return new Loaded(step, settings, weights, shapes, optimizer, optimizerStep, Provenance.fromMap(doc.get("provenance")), json);
+        String method = doc.get("method") == null ? "cover" : String.valueOf(doc.get("method"));
+        return new Loaded(step, method, doc, w.values(), w.shapes(), optimizer, optimizerStep, Provenance.fromMap(doc.get("provenance")), json);
+    }
+
+    /** {@code doc}'s part {@code key} as the record type {@code type}; an error naming {@code json} when it does not fit. */
+    public static <T> T part(Map<?, ?> doc, String key, Class<T> type, Path json) {
+        try {
+            return JSON.convertValue(doc.get(key), type);
+        } catch (IllegalArgumentException e) {
+            throw CoverException.file(json, "checkpoint " + key + " are invalid (" + e.getMessage().lines().findFirst().orElse("") + ")");
+        }
+    }
+
+    /** A record as the JSON tree a checkpoint stores it in. */
+    public static Object tree(Object value) {
+        return JSON.convertValue(value, Object.class);
     }
 }

@@ -13,7 +13,10 @@ import java.util.List;
 public final class GradClip {
     private GradClip() {}
 
-    /** Clips in place and returns the total norm before clipping (NaN/Inf when a gradient is not finite). */
+    /**
+     * Clips in place and returns the total norm before clipping (NaN/Inf when a gradient is not finite);
+     * {@code maxNorm} = +∞ measures the norm without clipping.
+     */
     public static double clip(Params params, double maxNorm) {
         try (NoGradGuard g = new NoGradGuard()) {
             List<Tensor> grads = new ArrayList<>();
@@ -26,6 +29,7 @@ public final class GradClip {
             for (int i = 0; i < norms.length; i++) norms[i] = torch.linalg_vector_norm(grads.get(i));
             Tensor total = torch.linalg_vector_norm(Ops.stack(0, norms));
             double totalNorm = total.item_double();
+            if (Double.isInfinite(maxNorm)) return totalNorm; // no clipping asked for: the norm is still reported and checked
             Tensor coef = total.add(Ops.s(1e-6)).reciprocal().mul(Ops.s(maxNorm)).clamp_max(Ops.s(1.0));
             for (Tensor gr : grads) gr.mul_(coef);
             return totalNorm;

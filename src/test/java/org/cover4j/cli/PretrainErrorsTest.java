@@ -120,7 +120,7 @@ class PretrainErrorsTest {
         CliRunner.Run ok = pretrain(tmp.resolve("out"), "--preset", "ChestX-ray8", "--data", data.toString());
         assertEquals(0, ok.code(), ok.err());
         var ck = org.cover4j.train.Checkpoints.read(tmp.resolve("out/checkpoints/last.json"));
-        assertEquals("ChestX-ray8", ck.settings().preset());
+        assertEquals("ChestX-ray8", org.cover4j.pretrain.PretrainConfig.fromCheckpoint(ck).common().preset());
         assertTrue(ck.provenance().dataDescription().contains("2 images of preset ChestX-ray8"), ck.provenance().dataDescription());
 
         assertOneLineError(pretrain(tmp.resolve("o2"), "--preset", "ChestXray8x", "--data", data.toString()), 2, "ChestX-ray8");

@@ -10,7 +10,7 @@ import java.util.Arrays;
  * half-width {@code amp}. Defaults are the reference's.
  */
 public record CoverConfig(int dims, int inChannels, int[] channels, int headDim, int[] heads, int amp) {
-    public static final int[] DEFAULT_CHANNELS = {32, 64, 128, 256, 512, 256, 128, 64, 32};
+    public static final int[] DEFAULT_CHANNELS = org.cover4j.nn.BackboneSpec.DEFAULT_CHANNELS;
     public static final int[] SMALL_CHANNELS = {8, 16, 32, 64, 128, 64, 32, 16, 8};
     public static final int[] DEFAULT_HEADS = {4, 4, 4, 1, 1};
 

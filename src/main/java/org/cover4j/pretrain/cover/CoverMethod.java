@@ -1,24 +1,56 @@
 package org.cover4j.pretrain.cover;
 
 import org.bytedeco.pytorch.Tensor;
+import org.cover4j.augment.ViewPair;
 import org.cover4j.nn.Params;
 import org.cover4j.nn.Warp;
+import org.cover4j.pretrain.MethodOptions;
+import org.cover4j.pretrain.Methods;
+import org.cover4j.pretrain.PairViews;
+import org.cover4j.pretrain.PretrainConfig;
 import org.cover4j.pretrain.PretrainMethod;
+import org.cover4j.pretrain.PretrainSettings;
 import org.cover4j.pretrain.ViewBatch;
 import org.cover4j.torch.Autograd;
 import org.cover4j.torch.Ops;
+import org.cover4j.util.Rng;
 
 import java.util.LinkedHashMap;
 import java.util.List;
 
 /** COVER as a pre-training method: the model's flow against the true flow, and warped-feature consistency (SPEC §8). */
-public final class CoverMethod implements PretrainMethod {
+public final class CoverMethod implements PretrainMethod<ViewPair> {
+    public static final Methods.Entry ENTRY = new Methods.Entry("cover",
+            "vector contrastive learning (He & Li, ICCV 2025): mixture-of-vectors displacements at five levels against a known affine flow",
+            CoverSettings.class, CoverSettings.DEFAULTS, CoverMethod::settings, CoverMethod::create);
+    private static final List<String> LOSSES = List.of("loss_vec", "loss_con", LOSS);
+
     private final CoverModel model;
+    private final PairViews views;
     /** The last forward pass, whose staged backward {@link #backward} runs. */
     private CoverModel.Output last;
 
+    /** A method for a given model, without views (parity tests feed their own batches to {@link #losses}). */
     public CoverMethod(CoverModel model) {
+        this(model, null);
+    }
+
+    public CoverMethod(CoverModel model, PairViews views) {
         this.model = model;
+        this.views = views;
+    }
+
+    private static CoverSettings settings(PretrainSettings common, MethodOptions.Values o) {
+        CoverViewOptions v = o.get(CoverViewOptions.class);
+        CoverOptions c = o.get(CoverOptions.class);
+        return new CoverSettings(v.degree, v.appearanceMode(), c.heads, c.headDim, c.amp);
+    }
+
+    private static CoverMethod create(PretrainConfig config, org.bytedeco.pytorch.Device device) {
+        CoverSettings s = (CoverSettings) config.method();
+        PretrainSettings common = config.common();
+        CoverModel model = new CoverModel(s.config(common.dims(), config.backbone().channels()), device, Methods.modelRng(common.seed()));
+        return new CoverMethod(model, PairViews.of(common, s.degree(), s.appearance()));
     }
 
     public CoverModel model() {
@@ -31,11 +63,34 @@ public final class CoverMethod implements PretrainMethod {
     }
 
     @Override
-    public Params params() {
+    public List<String> lossNames() {
+        return LOSSES;
+    }
+
+    @Override
+    public Params state() {
         return model.params();
     }
 
     @Override
+    public Object modelDescription() {
+        return model.config();
+    }
+
+    @Override
+    public ViewPair sample(float[] image, Rng rng) {
+        return views.make(image, rng);
+    }
+
+    @Override
+    public Step forward(List<ViewPair> batch) {
+        ViewBatch vb = ViewBatch.of(batch, model.params().device());
+        LinkedHashMap<String, Tensor> losses = losses(vb);
+        String problem = vb.maskSum() == 0 ? "no pixel of the moving view corresponds to the fixed view (empty mask)" : null;
+        return new Step(losses, java.util.Map.of(), problem);
+    }
+
+    /** The named losses of one batch ({@code loss_vec}, {@code loss_con}, {@code loss}), inside a step scope. */
     public LinkedHashMap<String, Tensor> losses(ViewBatch batch) {
         CoverModel.Output out = model.forward(batch.moving(), batch.fixed());
         last = out;
@@ -54,7 +109,7 @@ public final class CoverMethod implements PretrainMethod {
         LinkedHashMap<String, Tensor> l = new LinkedHashMap<>();
         l.put("loss_vec", lossVec);
         l.put("loss_con", lossCon);
-        l.put("loss", lossVec.add(lossCon));
+        l.put(LOSS, lossVec.add(lossCon));
         return l;
     }
 
@@ -64,10 +119,15 @@ public final class CoverMethod implements PretrainMethod {
     }
 
     @Override
+    public void backward(Step step) {
+        backward(step.losses());
+    }
+
+    /** The staged backward pass of the last {@link #losses} call (see {@link StagedBackward}). */
     public void backward(LinkedHashMap<String, Tensor> losses) {
         CoverModel.Output out = last;
         last = null;
         if (out == null) throw new IllegalStateException("backward without a forward pass");
-        out.backward(losses.get("loss"));
+        out.backward(losses.get(LOSS));
     }
 }

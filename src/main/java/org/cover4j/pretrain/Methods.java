@@ -1,0 +1,57 @@
+package org.cover4j.pretrain;
+
+import org.bytedeco.pytorch.Device;
+import org.cover4j.pretrain.cover.CoverMethod;
+import org.cover4j.util.CoverException;
+
+import java.util.List;
+import java.util.function.BiFunction;
+import java.util.function.Supplier;
+
+/**
+ * The registry of pre-training methods: adding a method is one package and one line in {@link #ALL} (and its
+ * option groups in {@link #OPTION_GROUPS}); the loop, the checkpoints and the command line do not change.
+ */
+public final class Methods {
+    private Methods() {}
+
+    /** Makes a method's model (weights drawn from the run's seed) for a configuration. */
+    @FunctionalInterface
+    public interface Factory {
+        PretrainMethod<?> create(PretrainConfig config, Device device);
+    }
+
+    /**
+     * One method: its name ({@code --method}), a one-line summary ({@code info --methods}), its settings record and
+     * defaults, how its settings come from the command line's option groups, and its factory.
+     */
+    public record Entry(String name, String summary, Class<? extends MethodSettings> settingsType, MethodSettings defaults,
+                        BiFunction<PretrainSettings, MethodOptions.Values, MethodSettings> fromOptions, Factory factory) {}
+
+    private static final List<Entry> ALL = List.of(
+            CoverMethod.ENTRY);
+
+    /** Every method's option groups, one instance per command line. */
+    public static final List<Supplier<MethodOptions>> OPTION_GROUPS = List.of(
+            org.cover4j.pretrain.cover.CoverViewOptions::new,
+            org.cover4j.pretrain.cover.CoverOptions::new);
+
+    public static List<Entry> all() {
+        return ALL;
+    }
+
+    public static List<String> names() {
+        return ALL.stream().map(Entry::name).toList();
+    }
+
+    /** The method {@code name}; a usage error listing the methods when there is none. */
+    public static Entry get(String name) {
+        for (Entry e : ALL) if (e.name().equals(name)) return e;
+        throw CoverException.usage("--method " + name + " is not a pre-training method; choose one of " + String.join(", ", names()));
+    }
+
+    /** The stream every method draws its initial weights from: the backbone from {@code derive(1)}, heads from others. */
+    public static org.cover4j.util.Rng modelRng(long seed) {
+        return new org.cover4j.util.Rng(seed).derive(7);
+    }
+}

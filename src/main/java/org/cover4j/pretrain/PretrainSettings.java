@@ -1,0 +1,149 @@
+package org.cover4j.pretrain;
+
+import org.cover4j.train.LrSchedule;
+import org.cover4j.util.CoverException;
+
+/**
+ * What every pre-training run has, whatever its method: data, image size, batch, budget, optimizer, schedule,
+ * clipping, seed and resources. With the method's own settings ({@link MethodSettings}) and the backbone's
+ * ({@link org.cover4j.nn.BackboneSpec}) it makes a {@link PretrainConfig}, recorded in every checkpoint so that
+ * {@code --resume} continues exactly the same run. {@code data} is the image folder, or null for the embedded
+ * phantoms; {@code preset} names a data set preset whose layout and preprocessing apply to {@code data} (or null).
+ * Built with {@link #builder()}: every field has the command line's default.
+ */
+public record PretrainSettings(
+        String method,
+        String data,
+        String preset,
+        int demoImages,
+        int dims,
+        int size,
+        int batch,
+        int steps,
+        double lr,
+        String lrScaling,
+        String schedule,
+        int warmup,
+        double weightDecay,
+        double clipNorm,
+        long seed,
+        int threads,
+        int workers,
+        String device,
+        int checkpointEvery,
+        int maxBadSteps) {
+
+    public PretrainSettings {
+        if (method == null) method = "cover";
+        if (dims != 2 && dims != 3) throw CoverException.usage("--dim must be 2 or 3, got " + dims);
+        if (size < 16 || size % 16 != 0) throw CoverException.usage("--size must be a positive multiple of 16 (the U-Net halves it 4 times), got " + size);
+        if (batch < 1) throw CoverException.usage("--batch must be >= 1, got " + batch);
+        if (steps < 1) throw CoverException.usage("--steps must be >= 1, got " + steps);
+        if (!lrScaling.equals("none") && !lrScaling.equals("batch256")) {
+            throw CoverException.usage("--lr-scaling must be none or batch256, got " + lrScaling);
+        }
+        if (threads < 1) throw CoverException.usage("--threads must be >= 1, got " + threads);
+        if (workers < 0) throw CoverException.usage("--workers must be >= 0, got " + workers);
+        if (demoImages < 1) throw CoverException.usage("--demo-images must be >= 1, got " + demoImages);
+        if (checkpointEvery < 1) throw CoverException.usage("--checkpoint-every must be >= 1, got " + checkpointEvery);
+        if (!(weightDecay >= 0) || Double.isInfinite(weightDecay)) throw CoverException.usage("--weight-decay must be a finite number >= 0, got " + weightDecay);
+        if (!(clipNorm > 0) || Double.isInfinite(clipNorm)) throw CoverException.usage("--clip must be a finite number > 0, got " + clipNorm);
+        if (maxBadSteps < 1) throw CoverException.usage("--max-bad-steps must be >= 1, got " + maxBadSteps);
+        new LrSchedule(schedule, lr, steps, warmup);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Side of the images views are cut from: the reference loads at 1.5× the crop size (SPEC §6.1). */
+    public int loaderSize() {
+        return (int) (1.5 * size);
+    }
+
+    /** The learning rate actually used: {@code --lr}, times batch/256 with {@code --lr-scaling batch256} (the reference). */
+    public double effectiveLr() {
+        return lrScaling.equals("batch256") ? lr * batch / 256.0 : lr;
+    }
+
+    public LrSchedule lrSchedule() {
+        return new LrSchedule(schedule, effectiveLr(), steps, warmup);
+    }
+
+    /** A builder holding these settings, to change a few (what {@code --resume} may change: steps, workers, device). */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.method = method;
+        b.data = data;
+        b.preset = preset;
+        b.demoImages = demoImages;
+        b.dims = dims;
+        b.size = size;
+        b.batch = batch;
+        b.steps = steps;
+        b.lr = lr;
+        b.lrScaling = lrScaling;
+        b.schedule = schedule;
+        b.warmup = warmup;
+        b.weightDecay = weightDecay;
+        b.clipNorm = clipNorm;
+        b.seed = seed;
+        b.threads = threads;
+        b.workers = workers;
+        b.device = device;
+        b.checkpointEvery = checkpointEvery;
+        b.maxBadSteps = maxBadSteps;
+        return b;
+    }
+
+    /** The command line's defaults; {@link #size} defaults to 128 in 2D and 64 in 3D. */
+    public static final class Builder {
+        private String method = "cover";
+        private String data;
+        private String preset;
+        private int demoImages = 64;
+        private int dims = 2;
+        private Integer size;
+        private int batch = 4;
+        private int steps = 1000;
+        private double lr = 1e-4;
+        private String lrScaling = "none";
+        private String schedule = "constant";
+        private int warmup;
+        private double weightDecay = 1e-4;
+        private double clipNorm = 1.0;
+        private long seed;
+        private int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
+        private int workers = 1;
+        private String device = "cpu";
+        private int checkpointEvery = 100;
+        private int maxBadSteps = 5;
+
+        public Builder method(String v) { method = v; return this; }
+        public Builder data(String v) { data = v; return this; }
+        public Builder preset(String v) { preset = v; return this; }
+        public Builder demoImages(int v) { demoImages = v; return this; }
+        public Builder dims(int v) { dims = v; return this; }
+        public Builder size(Integer v) { size = v; return this; }
+        public Builder batch(int v) { batch = v; return this; }
+        public Builder steps(int v) { steps = v; return this; }
+        public Builder lr(double v) { lr = v; return this; }
+        public Builder lrScaling(String v) { lrScaling = v; return this; }
+        public Builder schedule(String v) { schedule = v; return this; }
+        public Builder warmup(int v) { warmup = v; return this; }
+        public Builder weightDecay(double v) { weightDecay = v; return this; }
+        public Builder clipNorm(double v) { clipNorm = v; return this; }
+        public Builder seed(long v) { seed = v; return this; }
+        public Builder threads(int v) { threads = v; return this; }
+        public Builder workers(int v) { workers = v; return this; }
+        public Builder device(String v) { device = v; return this; }
+        public Builder checkpointEvery(int v) { checkpointEvery = v; return this; }
+        public Builder maxBadSteps(int v) { maxBadSteps = v; return this; }
+
+        public PretrainSettings build() {
+            int sz = size != null ? size : dims == 3 ? 64 : 128;
+            return new PretrainSettings(method, data, preset, demoImages, dims, sz, batch, steps, lr, lrScaling, schedule, warmup,
+                    weightDecay, clipNorm, seed, threads, workers, device, checkpointEvery, maxBadSteps);
+        }
+    }
+}
