@@ -130,6 +130,9 @@ public final class FinetuneCommand implements Callable<Integer> {
     @Option(names = "--resume", description = "Continue the run in --out from its last state (only --steps, --device may change).")
     boolean resume;
 
+    @Option(names = "--verbose", description = "Also list the names of the tensors --init loads, skips and newly initialises.")
+    boolean verbose;
+
     @Option(names = "--force", description = "Replace a fine-tuned model already in --out.")
     boolean force;
 
@@ -152,7 +155,7 @@ public final class FinetuneCommand implements Callable<Integer> {
         FinetuneSettings given = settings();
         if (resume) checkResume(given);
         String cmdLine = String.join(" ", spec.commandLine().getParseResult().originalArgs());
-        Finetuning.Result r = Finetuning.run(given, resume, force, out, System.err, cmdLine, true);
+        Finetuning.Result r = Finetuning.run(given, resume, force, out, System.err, cmdLine, true, verbose);
         PrintWriter o = spec.commandLine().getOut();
         FineTuner.Progress p = r.progress();
         o.printf(Locale.ROOT, "done: step %d%s, best val %s %.4f at step %d%n", p.step(), p.stopped() ? " (stopped early)" : "",

@@ -42,6 +42,9 @@ public class InfoCommand implements Callable<Integer> {
     @Option(names = "--presets", description = "List the data set presets (for --preset NAME --data DIR) with their layouts and preprocessing.")
     boolean presets;
 
+    @Option(names = "--methods", description = "List the pre-training methods (for pretrain --method NAME), one line each.")
+    boolean methods;
+
     @Option(names = "--json", description = "Print one JSON object per file and line.")
     boolean json;
 
@@ -59,8 +62,11 @@ public class InfoCommand implements Callable<Integer> {
         if (presets) {
             out.println(org.cover4j.data.Presets.markdownTable());
             out.flush();
+        } else if (methods) {
+            for (org.cover4j.pretrain.Methods.Entry m : org.cover4j.pretrain.Methods.all()) out.printf("%-9s %s%n", m.name(), m.summary());
+            out.flush();
         } else if (files.isEmpty()) {
-            throw org.cover4j.util.CoverException.usage("info: give one or more FILEs, or --presets");
+            throw org.cover4j.util.CoverException.usage("info: give one or more FILEs, --presets or --methods");
         }
         for (Path f : files) {
             String name = f.getFileName() == null ? f.toString() : f.getFileName().toString().toLowerCase(Locale.ROOT);

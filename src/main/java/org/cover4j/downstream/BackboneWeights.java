@@ -5,7 +5,11 @@ import org.cover4j.nn.Params;
 import org.cover4j.util.CoverException;
 
 import java.nio.file.Path;
+import org.cover4j.io.SafeTensors;
+
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -26,20 +30,55 @@ public final class BackboneWeights {
         }
     }
 
+    /**
+     * What {@code --init} found in a file: the backbone's tensors, the names of the others (a method's heads, projections,
+     * EMA target: not used downstream), and the pre-training method that wrote it (null when the file does not say:
+     * a fine-tuned model or a reference state dict).
+     */
+    public record Found(StateDicts.StateDict backbone, List<String> skipped, String method) {
+        /** One line for the log: where the weights come from and what is taken. */
+        public String summary(Path given) {
+            StateDicts.StateDict b = backbone;
+            return String.format(java.util.Locale.ROOT, "--init %s: %s, %d backbone tensors loaded (%,d values), %d other tensors skipped%s",
+                    given, method != null ? "pre-trained with " + method : "weights of unrecorded origin (a fine-tuned model or a state dict)",
+                    b.values().size(), b.values().values().stream().mapToLong(v -> v.length).sum(), skipped.size(),
+                    skipped.isEmpty() ? "" : " (" + prefixes(skipped) + ")");
+        }
+    }
+
     /** Reads the backbone tensors of {@code path}; an error names the file when there are none. */
     public static StateDicts.StateDict read(Path path) {
+        return find(path).backbone();
+    }
+
+    /** Reads {@code path} and sorts its tensors into the backbone's and the rest; an error names the file when it has no backbone. */
+    public static Found find(Path path) {
         StateDicts.StateDict sd = StateDicts.read(path);
         Map<String, float[]> values = new LinkedHashMap<>();
         Map<String, long[]> shapes = new LinkedHashMap<>();
+        List<String> skipped = new ArrayList<>();
         sd.values().forEach((k, v) -> {
-            if (!k.startsWith(DownstreamNet.BACKBONE_PREFIX)) return;
+            if (!k.startsWith(DownstreamNet.BACKBONE_PREFIX)) {
+                skipped.add(k);
+                return;
+            }
             values.put(k, v);
             shapes.put(k, sd.shapes().get(k));
         });
         if (values.isEmpty()) {
-            throw CoverException.file(sd.file(), "holds no backbone.* tensors (a COVER U-Net's state dict names its backbone 'backbone.')");
+            throw CoverException.file(sd.file(), "holds no backbone.* tensors, so nothing would be loaded into the network (every "
+                    + "cover4j pre-training method and the reference COVER model name their backbone 'backbone.')");
         }
-        return new StateDicts.StateDict(values, shapes, sd.file());
+        String method = null;
+        if (sd.file().getFileName().toString().endsWith(".safetensors")) {
+            method = SafeTensors.readHeader(sd.file()).metadata().get("method");
+        }
+        return new Found(new StateDicts.StateDict(values, shapes, sd.file()), skipped, method);
+    }
+
+    /** The distinct name prefixes (up to the first dot) of {@code names}, e.g. {@code proj.*, mov.*}. */
+    static String prefixes(List<String> names) {
+        return String.join(", ", names.stream().map(n -> (n.contains(".") ? n.substring(0, n.indexOf('.')) : n) + ".*").distinct().toList());
     }
 
     /** The architecture implied by the tensor shapes; an error naming {@code source} when they are not a U-Net's. */

@@ -55,7 +55,7 @@ public final class Finetuning {
      * holds a fine-tuned model unless {@code resume} or {@code force}.
      */
     public static Result run(FinetuneSettings given, boolean resume, boolean force, Path out, PrintStream log, String commandLine,
-                             boolean showProgress) {
+                             boolean showProgress, boolean verbose) {
         ModelFiles.State state = null;
         FinetuneSettings s = given;
         if (resume) {
@@ -74,10 +74,12 @@ public final class Finetuning {
         Task task = s.taskKind();
 
         StateDicts.StateDict init = null;
+        BackboneWeights.Found found = null;
         BackboneWeights.Arch arch = null;
         Path initPath = s.init() == null ? null : Path.of(s.init());
         if (initPath != null) {
-            init = BackboneWeights.read(initPath);
+            found = BackboneWeights.find(initPath);
+            init = found.backbone();
             arch = BackboneWeights.architecture(init, initPath);
         }
         Sources src = sources(s, task);
@@ -128,11 +130,21 @@ public final class Finetuning {
             }
             log.printf("resuming %s at step %d of %d%n", out, from.step(), s.steps());
         } else {
-            if (init != null) BackboneWeights.load(net.backboneParams(), init, initPath);
+            if (init != null) {
+                BackboneWeights.load(net.backboneParams(), init, initPath);
+                log.println(found.summary(initPath) + "; " + net.headParams().names().size() + " head tensors newly initialised ("
+                        + BackboneWeights.prefixes(net.headParams().names()) + ")");
+                if (verbose) {
+                    log.println("  loaded: " + String.join(" ", init.values().keySet()));
+                    if (!found.skipped().isEmpty()) log.println("  skipped: " + String.join(" ", found.skipped()));
+                    log.println("  newly initialised: " + String.join(" ", net.headParams().names()));
+                }
+            }
             modelDoc = new LinkedHashMap<>();
             modelDoc.put("task", task.code());
             modelDoc.put("mode", s.modeKind().code());
             modelDoc.put("init", initPath == null ? null : initPath.toString());
+            if (found != null) modelDoc.put("init_method", found.method());
             modelDoc.put("metric", "val_" + task.metric());
             modelDoc.put("settings", ModelFiles.toTree(s));
             modelDoc.put("provenance", Provenance.of(train.size() + " training cases from " + src.train().where(), listingHash(train),
