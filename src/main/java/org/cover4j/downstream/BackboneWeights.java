@@ -28,7 +28,12 @@ public final class BackboneWeights {
 
     /** Reads the backbone tensors of {@code path}; an error names the file when there are none. */
     public static StateDicts.StateDict read(Path path) {
-        StateDicts.StateDict sd = StateDicts.read(path);
+        return read(path, "--init");
+    }
+
+    /** As {@link #read(Path)}; a missing file or a folder without checkpoints is reported against {@code flag}. */
+    public static StateDicts.StateDict read(Path path, String flag) {
+        StateDicts.StateDict sd = StateDicts.read(path, flag);
         Map<String, float[]> values = new LinkedHashMap<>();
         Map<String, long[]> shapes = new LinkedHashMap<>();
         sd.values().forEach((k, v) -> {
@@ -64,6 +69,11 @@ public final class BackboneWeights {
 
     /** Loads the tensors into a backbone; names and shapes must match exactly (every mismatch is listed). */
     public static void load(Params backbone, StateDicts.StateDict w, Path source) {
-        backbone.load(w.values(), w.shapes(), "--init " + source);
+        load(backbone, w, source, "--init");
+    }
+
+    /** As {@link #load(Params, StateDicts.StateDict, Path)}; mismatches are reported against {@code flag}. */
+    public static void load(Params backbone, StateDicts.StateDict w, Path source, String flag) {
+        backbone.load(w.values(), w.shapes(), flag + " " + source);
     }
 }
