@@ -1,5 +1,6 @@
 package org.cover4j.cli;
 
+import org.cover4j.data.phantom.Phantoms;
 import org.cover4j.downstream.DemoSummary;
 import org.cover4j.downstream.PhantomData;
 import org.cover4j.torch.Devices;
@@ -80,7 +81,7 @@ public final class DemoCommand implements Callable<Integer> {
         int nTrain = quick ? 4 : trainCases;
         int nVal = quick ? 2 : 4;
         int nTest = quick ? 2 : 8;
-        long seed = 20250601L;
+        long seed = Phantoms.BUILT_IN_SEED;
         Path data = out.resolve("data");
         say.printf("demo: (2/4) writing labelled phantoms (%d train, %d val, %d test, %dx%d) -> %s%n", nTrain, nVal, nTest, size, size, data);
         say.flush();

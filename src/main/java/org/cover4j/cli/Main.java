@@ -37,7 +37,7 @@ public final class Main implements Runnable {
     static List<Object> subcommands() {
         List<Object> cmds = new ArrayList<>();
         for (String name : new String[] {"PretrainCommand", "DemoCommand", "BenchmarkCommand", "InfoCommand",
-                "FinetuneCommand", "EvaluateCommand", "PredictCommand", "SlicesCommand"}) {
+                "FinetuneCommand", "EvaluateCommand", "PredictCommand", "SlicesCommand", "AnalyzeCommand"}) {
             try {
                 cmds.add(Class.forName("org.cover4j.cli." + name).getDeclaredConstructor().newInstance());
             } catch (ClassNotFoundException e) {

@@ -48,12 +48,20 @@ public final class BackboneWeights {
 
     /** Reads the backbone tensors of {@code path}; an error names the file when there are none. */
     public static StateDicts.StateDict read(Path path) {
-        return find(path).backbone();
+        return find(path, "--init").backbone();
     }
 
-    /** Reads {@code path} and sorts its tensors into the backbone's and the rest; an error names the file when it has no backbone. */
-    public static Found find(Path path) {
-        StateDicts.StateDict sd = StateDicts.read(path);
+    /** As {@link #read(Path)}; a missing file or a folder without checkpoints is reported against {@code flag}. */
+    public static StateDicts.StateDict read(Path path, String flag) {
+        return find(path, flag).backbone();
+    }
+
+    /**
+     * Reads {@code path} and sorts its tensors into the backbone's and the rest; an error names the file when it has no
+     * backbone, and a missing file or a folder without checkpoints is reported against {@code flag}.
+     */
+    public static Found find(Path path, String flag) {
+        StateDicts.StateDict sd = StateDicts.read(path, flag);
         Map<String, float[]> values = new LinkedHashMap<>();
         Map<String, long[]> shapes = new LinkedHashMap<>();
         List<String> skipped = new ArrayList<>();
@@ -103,6 +111,11 @@ public final class BackboneWeights {
 
     /** Loads the tensors into a backbone; names and shapes must match exactly (every mismatch is listed). */
     public static void load(Params backbone, StateDicts.StateDict w, Path source) {
-        backbone.load(w.values(), w.shapes(), "--init " + source);
+        load(backbone, w, source, "--init");
+    }
+
+    /** As {@link #load(Params, StateDicts.StateDict, Path)}; mismatches are reported against {@code flag}. */
+    public static void load(Params backbone, StateDicts.StateDict w, Path source, String flag) {
+        backbone.load(w.values(), w.shapes(), flag + " " + source);
     }
 }

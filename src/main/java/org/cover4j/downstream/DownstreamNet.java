@@ -28,15 +28,22 @@ public final class DownstreamNet {
     public DownstreamNet(ModelSpec spec, Device device, Rng rng) {
         this.spec = spec;
         this.backboneParams = new Params(device);
-        // derive(7).derive(1) is the stream CoverModel's backbone is drawn from for the same seed (Pretraining.method),
-        // so "from scratch" starts from the very weights a COVER run with this seed starts from.
-        this.backbone = new UNet(backboneParams, BACKBONE_PREFIX, spec.dims(), spec.inChannels(), spec.channels(), rng.derive(7).derive(1));
+        this.backbone = initialBackbone(backboneParams, spec.dims(), spec.inChannels(), spec.channels(), rng);
         Params headParams = new Params(device);
         int[] lc = backbone.levelChannels();
         Rng headRng = rng.derive(8);
         this.head = spec.task() == Task.SEG
                 ? new SegmentationHead(headParams, spec.dims(), lc[0], spec.numClasses(), headRng)
                 : new ClassificationHead(headParams, lc[4], spec.numClasses(), headRng);
+    }
+
+    /**
+     * A U-Net registered in {@code params} under {@link #BACKBONE_PREFIX}, initialised exactly as the backbone of a
+     * COVER run seeded like {@code runRng} starts ("from scratch" = the weights pre-training would start from).
+     */
+    public static UNet initialBackbone(Params params, int dims, int inChannels, int[] channels, Rng runRng) {
+        // derive(7).derive(1) is the stream CoverModel's backbone is drawn from for the same seed (Pretraining.method).
+        return new UNet(params, BACKBONE_PREFIX, dims, inChannels, channels, runRng.derive(7).derive(1));
     }
 
     public ModelSpec spec() {

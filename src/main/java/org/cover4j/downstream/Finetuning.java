@@ -78,7 +78,7 @@ public final class Finetuning {
         BackboneWeights.Arch arch = null;
         Path initPath = s.init() == null ? null : Path.of(s.init());
         if (initPath != null) {
-            found = BackboneWeights.find(initPath);
+            found = BackboneWeights.find(initPath, "--init");
             init = found.backbone();
             arch = BackboneWeights.architecture(init, initPath);
         }

@@ -25,7 +25,12 @@ public final class StateDicts {
     public record StateDict(Map<String, float[]> values, Map<String, long[]> shapes, Path file) {}
 
     public static StateDict read(Path path) {
-        Path file = resolve(path);
+        return read(path, "--init");
+    }
+
+    /** As {@link #read(Path)}; a missing file or a folder without checkpoints is reported against {@code flag}. */
+    public static StateDict read(Path path, String flag) {
+        Path file = resolve(path, flag);
         Map<String, float[]> values = new LinkedHashMap<>();
         Map<String, long[]> shapes = new LinkedHashMap<>();
         String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
@@ -50,13 +55,18 @@ public final class StateDicts {
 
     /** The weights file meant by {@code path}: a file as given, the file a description names, or a folder's newest checkpoint. */
     public static Path resolve(Path path) {
+        return resolve(path, "--init");
+    }
+
+    /** As {@link #resolve(Path)}; a missing file or a folder without checkpoints is reported against {@code flag}. */
+    public static Path resolve(Path path, String flag) {
         if (Files.isDirectory(path)) {
             for (String c : new String[] {"checkpoints/last.safetensors", "last.safetensors", "best.safetensors"}) {
                 if (Files.isRegularFile(path.resolve(c))) return path.resolve(c);
             }
-            throw CoverException.usage("--init " + path + ": a folder without checkpoints/last.safetensors, last.safetensors or best.safetensors");
+            throw CoverException.usage(flag + " " + path + ": a folder without checkpoints/last.safetensors, last.safetensors or best.safetensors");
         }
-        if (!Files.isRegularFile(path)) throw CoverException.usage("--init " + path + ": no such file");
+        if (!Files.isRegularFile(path)) throw CoverException.usage(flag + " " + path + ": no such file");
         String name = path.getFileName().toString();
         if (!name.toLowerCase(Locale.ROOT).endsWith(".json")) return path;
         Object w;

@@ -58,15 +58,51 @@ public final class Statistics {
      * the two closest ranks: position {@code q/100 * (n - 1)} in the sorted values. NaN for an empty array.
      */
     public static double percentile(double[] values, double q) {
-        if (!(q >= 0 && q <= 100)) throw new IllegalArgumentException("percentile must be in [0, 100], got " + q);
-        if (values.length == 0) return Double.NaN;
+        return percentiles(values, q)[0];
+    }
+
+    /** Median (the 50th percentile, numpy's {@code median}); NaN for an empty array. */
+    public static double median(double[] values) {
+        return percentile(values, 50);
+    }
+
+    /** Several percentiles of the same values, as {@link #percentile}, sorting one copy once (for large arrays). */
+    public static double[] percentiles(double[] values, double... qs) {
+        for (double q : qs) {
+            if (!(q >= 0 && q <= 100)) throw new IllegalArgumentException("percentile must be in [0, 100], got " + q);
+        }
+        double[] out = new double[qs.length];
+        if (values.length == 0) {
+            Arrays.fill(out, Double.NaN);
+            return out;
+        }
         double[] s = values.clone();
         Arrays.sort(s);
-        double pos = q / 100.0 * (s.length - 1);
-        int lo = (int) Math.floor(pos);
-        int hi = Math.min(lo + 1, s.length - 1);
-        double frac = pos - lo;
-        return frac == 0 ? s[lo] : s[lo] + frac * (s[hi] - s[lo]);
+        for (int k = 0; k < qs.length; k++) {
+            double pos = qs[k] / 100.0 * (s.length - 1);
+            int lo = (int) Math.floor(pos);
+            int hi = Math.min(lo + 1, s.length - 1);
+            double frac = pos - lo;
+            out[k] = frac == 0 ? s[lo] : s[lo] + frac * (s[hi] - s[lo]);
+        }
+        return out;
+    }
+
+    /**
+     * Counts of {@code values} in {@code bins} equal bins over {@code [lo, hi]}, as numpy's {@code histogram}:
+     * every bin is half-open {@code [a, b)} except the last, which includes {@code hi}; values outside the range
+     * and NaN are not counted.
+     */
+    public static long[] histogram(double[] values, double lo, double hi, int bins) {
+        if (bins < 1 || !(hi > lo)) throw new IllegalArgumentException("histogram needs bins >= 1 and lo < hi, got " + bins + ", [" + lo + ", " + hi + "]");
+        long[] counts = new long[bins];
+        double width = (hi - lo) / bins;
+        for (double v : values) {
+            if (!(v >= lo && v <= hi)) continue;
+            int b = (int) ((v - lo) / width);
+            counts[Math.min(b, bins - 1)]++;
+        }
+        return counts;
     }
 
     /**

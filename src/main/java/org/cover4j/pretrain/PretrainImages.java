@@ -119,7 +119,11 @@ public final class PretrainImages {
                 count + " images of preset " + preset.name() + " in " + dir, onChecked);
     }
 
-    static float[] prepare(Path file, int dims, int size, int loaderSize) {
+    /**
+     * One image file as pre-training prepares it: read, checked ({@code dims}, at least {@code size} on every axis,
+     * finite), normalised as the class comment says and resized to {@code loaderSize} on every axis.
+     */
+    public static float[] prepare(Path file, int dims, int size, int loaderSize) {
         Image img = MedicalImages.read(file);
         // 8-bit data as the reference (x/255); anything else windowed to its 0.5-99.5 percentiles.
         Normalization norm = "uint8".equals(img.datatype()) ? Normalization.divide(255) : Normalization.percentile(0.5, 99.5);

@@ -15,7 +15,7 @@ public final class Pretraining {
     public static PretrainImages images(PretrainSettings s, PrintStream log) {
         int l = s.loaderSize();
         if (s.data() == null) {
-            long seed = 20250601L;
+            long seed = Phantoms.BUILT_IN_SEED;
             return PretrainImages.generated(s.demoImages(), s.dims(), l,
                     i -> s.dims() == 2 ? Phantoms.image2d(seed, i, l).image() : Phantoms.volume3d(seed, i, l).image(),
                     s.demoImages() + " synthetic " + s.dims() + "D phantoms (seed " + seed + ", size " + l + ")");

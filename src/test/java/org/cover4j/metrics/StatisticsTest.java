@@ -23,6 +23,24 @@ class StatisticsTest {
     }
 
     @Test
+    void medianAndSeveralPercentilesAtOnce() {
+        // numpy: np.median(Y) = 3.5 (mean of 3 and 4); an odd count takes the middle value.
+        assertEquals(3.5, Statistics.median(Y), 1e-15);
+        assertEquals(4.0, Statistics.median(new double[] {9, 4, 1}), 1e-15);
+        assertArrayEquals(new double[] {2.59, 3.5, 7.95}, Statistics.percentiles(Y, 37, 50, 95), 1e-12);
+        assertTrue(Double.isNaN(Statistics.median(new double[0])));
+        assertArrayEquals(new double[] {3, 1, 4, 1, 5, 9, 2, 6}, Y, "the input is not sorted in place");
+    }
+
+    @Test
+    void histogramAsNumpy() {
+        // np.histogram([0, 0.1, 0.25, 0.5, 0.74, 0.99, 1.0, -0.1, 1.2, nan], bins=4, range=(0, 1))
+        // = [2, 1, 2, 2]: 0.25 opens the second bin, 1.0 closes the last, outside values and NaN are not counted.
+        double[] v = {0, 0.1, 0.25, 0.5, 0.74, 0.99, 1.0, -0.1, 1.2, Double.NaN};
+        assertArrayEquals(new long[] {2, 1, 2, 2}, Statistics.histogram(v, 0, 1, 4));
+    }
+
+    @Test
     void pearsonPValueMatchesIntegratedTDensity() {
         Statistics.Correlation c = Statistics.pearson(X, Y);
         // scipy.stats.pearsonr: r = 0.47745526055942267, p = 0.23151983207369461. Independently, integrating the

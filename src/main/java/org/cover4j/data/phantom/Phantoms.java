@@ -35,6 +35,8 @@ public final class Phantoms {
     public static final int MIN_SIZE = 16;
     public static final int MAX_SIZE_2D = 2048;
     public static final int MAX_SIZE_3D = 512;
+    /** The seed of the built-in phantoms: pre-training without --data, the demo and the analyses draw from it. */
+    public static final long BUILT_IN_SEED = 20250601L;
 
     private Phantoms() {}
 
