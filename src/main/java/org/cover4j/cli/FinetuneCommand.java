@@ -121,6 +121,14 @@ public final class FinetuneCommand implements Callable<Integer> {
     @Option(names = "--warmup", paramLabel = "N", defaultValue = "0", description = "Linear learning-rate warm-up steps (default: ${DEFAULT-VALUE}).")
     int warmup;
 
+    @Option(names = "--backbone-lr-scale", paramLabel = "F", description = "The backbone learns at F × --lr, the head at --lr "
+            + "(e.g. 0.1 to keep pre-trained features; default: 1).")
+    Double backboneLrScale;
+
+    @Option(names = "--head-warmup", paramLabel = "N", defaultValue = "0", description = "Train only the head for the first N steps "
+            + "(the backbone frozen, as a linear probe), then everything: linear-probe-then-fine-tune (default: ${DEFAULT-VALUE}).")
+    int headWarmup;
+
     @Option(names = "--max-bad-steps", paramLabel = "N", defaultValue = "5", description = "Stop after this many consecutive non-finite steps (default: ${DEFAULT-VALUE}).")
     int maxBadSteps;
 
@@ -146,7 +154,7 @@ public final class FinetuneCommand implements Callable<Integer> {
                 {"--class-weights", "classWeights"}, {"--label-fraction", "labelFraction"}, {"--foreground-oversample", "foregroundOversample"},
                 {"--val-every", "valEvery"}, {"--patience", "patience"}, {"--normalize", "normalization"}, {"--binary-labels", "binaryLabels"},
                 {"--channels", "channels"}, {"--threads", "threads"}, {"--clip", "clip"}, {"--schedule", "schedule"},
-                {"--warmup", "warmup"}};
+                {"--warmup", "warmup"}, {"--backbone-lr-scale", "backboneLrScale"}, {"--head-warmup", "headWarmup"}};
         for (String[] p : pairs) KEPT_ON_RESUME.put(p[0], p[1]);
     }
 
@@ -173,7 +181,7 @@ public final class FinetuneCommand implements Callable<Integer> {
         return new FinetuneSettings(task, str(train), str(val), str(test), preset, str(data), str(init), mode,
                 dim == null ? 0 : dim, patch, batch, steps, lr, weightDecay, seed, classes == null ? 0 : classes, classWeights,
                 labelFraction, foregroundOversample, valEvery, patience, normalize, binaryLabels, channels, common.threadsOrDefault(),
-                common.device, clip, schedule, warmup, maxBadSteps);
+                common.device, clip, schedule, warmup, maxBadSteps, backboneLrScale, headWarmup);
     }
 
     private static String str(Path p) {

@@ -37,7 +37,7 @@ public final class FineTuner {
     }
 
     /** One step's examples: inputs {@code (B, C, *patch)}, one-hot targets, and per-example loss weights (classification). */
-    record Batch(float[] images, float[] targets, float[] weights) {}
+    record Batch(long step, float[] images, float[] targets, float[] weights) {}
 
     private final FinetuneSettings settings;
     private final DownstreamNet net;
@@ -80,21 +80,22 @@ public final class FineTuner {
                 settings.maxBadSteps(), "finetune", showProgress), log);
         try (Adam adam = new Adam(objective.trainable(), settings.weightDecay())) {
             if (optimizer != null) adam.load(optimizer.values(), optimizerStep);
+            if (!linear && settings.backboneLrScale() != 1) adam.scaleLr(net.backboneParams().trainableNames(), settings.backboneLrScale());
             Validation validation = new Validation(from, adam, new Predictor(net, device, settings.batch()), "val_" + task.metric());
             PatchSampler sampler = task == Task.SEG ? new PatchSampler(train, spec.patch(), settings.foregroundOversample()) : null;
-            loop.run(step -> batch(sampler, new Rng(settings.seed()).derive(STEP_STREAM, step)), adam, from.step(),
+            loop.run(step -> batch(step, sampler, new Rng(settings.seed()).derive(STEP_STREAM, step)), adam, from.step(),
                     out.resolve("metrics.csv"), validation);
             return validation.progress;
         }
     }
 
     /** The batch of one step, drawn from the step's own generator. */
-    private Batch batch(PatchSampler sampler, Rng rng) {
+    private Batch batch(long step, PatchSampler sampler, Rng rng) {
         int b = settings.batch();
         int k = spec.numClasses();
         if (sampler != null) {
             PatchSampler.Batch batch = sampler.sample(b, rng);
-            return new Batch(batch.images(), oneHot(batch.labels(), k, b, sampler.patchVoxels()), null);
+            return new Batch(step, batch.images(), oneHot(batch.labels(), k, b, sampler.patchVoxels()), null);
         }
         int len = train.get(0).image().length;
         float[] xs = new float[b * len];
@@ -106,7 +107,7 @@ public final class FineTuner {
             ys[i] = c.classIndex();
             w[i] = settings.classWeights() == null ? 1f : (float) settings.classWeights()[c.classIndex()];
         }
-        return new Batch(xs, oneHot(ys, k, b, 1), w);
+        return new Batch(step, xs, oneHot(ys, k, b, 1), w);
     }
 
     /** The task's losses on the network: soft Dice + cross-entropy (segmentation) or weighted cross-entropy. */
@@ -137,17 +138,20 @@ public final class FineTuner {
         @Override
         public Step forward(Batch batch) {
             int b = settings.batch();
+            // Linear probing, and the head-only warm-up of linear-probe-then-fine-tune: the backbone runs without autograd,
+            // so its parameters get no gradient and Adam leaves them (and their moments) untouched.
+            boolean frozen = linear || batch.step() <= settings.headWarmup();
             Tensor x = Tensors.of(batch.images(), device, shape(b, spec.inChannels()));
             LinkedHashMap<String, Tensor> l = new LinkedHashMap<>();
             if (batch.weights() == null) {
                 Tensor y = Tensors.of(batch.targets(), device, shape(b, spec.numClasses()));
-                Losses.Seg seg = Losses.diceCrossEntropy(net.forward(x, linear), y);
+                Losses.Seg seg = Losses.diceCrossEntropy(net.forward(x, frozen), y);
                 l.put("loss_ce", seg.crossEntropy());
                 l.put("loss_dice", seg.diceLoss());
                 l.put(LOSS, seg.total());
             } else {
                 Tensor y = Tensors.of(batch.targets(), device, b, spec.numClasses());
-                Tensor ce = Losses.crossEntropy(net.forward(x, linear), y, Tensors.of(batch.weights(), device, b));
+                Tensor ce = Losses.crossEntropy(net.forward(x, frozen), y, Tensors.of(batch.weights(), device, b));
                 l.put("loss_ce", ce);
                 l.put(LOSS, ce);
             }

@@ -37,7 +37,9 @@ public record FinetuneSettings(
         Double clip,
         String schedule,
         int warmup,
-        Integer maxBadSteps) {
+        Integer maxBadSteps,
+        Double backboneLrScale,
+        int headWarmup) {
 
     public FinetuneSettings {
         if (batch < 1) throw CoverException.usage("--batch must be >= 1, got " + batch);
@@ -54,6 +56,11 @@ public record FinetuneSettings(
         // Runs saved before these settings existed trained without clipping, at a constant rate, stopping after 5 bad steps.
         if (schedule == null) schedule = "constant";
         if (maxBadSteps == null) maxBadSteps = 5;
+        if (backboneLrScale == null) backboneLrScale = 1.0;
+        if (!(backboneLrScale > 0) || backboneLrScale.isInfinite()) {
+            throw CoverException.usage("--backbone-lr-scale must be a finite number > 0, got " + backboneLrScale);
+        }
+        if (headWarmup < 0) throw CoverException.usage("--head-warmup must be >= 0, got " + headWarmup);
         if (clip != null && (!(clip > 0) || clip.isInfinite())) throw CoverException.usage("--clip must be a finite number > 0, got " + clip);
         if (maxBadSteps < 1) throw CoverException.usage("--max-bad-steps must be >= 1, got " + maxBadSteps);
         new LrSchedule(schedule, lr, steps, warmup);
@@ -94,6 +101,6 @@ public record FinetuneSettings(
     private FinetuneSettings with(int newSteps, String newDevice) {
         return new FinetuneSettings(task, train, val, test, preset, data, init, mode, dims, patch, batch, newSteps, lr, weightDecay,
                 seed, classes, classWeights, labelFraction, foregroundOversample, valEvery, patience, normalization, binaryLabels,
-                channels, threads, newDevice, clip, schedule, warmup, maxBadSteps);
+                channels, threads, newDevice, clip, schedule, warmup, maxBadSteps, backboneLrScale, headWarmup);
     }
 }

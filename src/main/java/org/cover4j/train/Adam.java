@@ -26,6 +26,8 @@ public final class Adam implements AutoCloseable {
     private final double weightDecay;
     private final Map<String, Tensor> expAvg = new LinkedHashMap<>();
     private final Map<String, Tensor> expAvgSq = new LinkedHashMap<>();
+    /** Per-parameter multipliers of the learning rate (absent = 1): parameter groups, e.g. a slower pre-trained backbone. */
+    private final Map<String, Double> lrScale = new java.util.HashMap<>();
     private long step;
 
     public Adam(Params params, double weightDecay) {
@@ -48,6 +50,15 @@ public final class Adam implements AutoCloseable {
         }
     }
 
+    /** Multiplies the learning rate of the parameters {@code names} by {@code factor} (a parameter group). */
+    public Adam scaleLr(java.util.Collection<String> names, double factor) {
+        for (String n : names) {
+            if (!expAvg.containsKey(n)) throw new IllegalArgumentException("no trainable parameter " + n);
+            lrScale.put(n, factor);
+        }
+        return this;
+    }
+
     public double weightDecay() {
         return weightDecay;
     }
@@ -61,12 +72,13 @@ public final class Adam implements AutoCloseable {
         step++;
         double bc1 = 1 - Math.pow(beta1, step);
         double bc2Sqrt = Math.sqrt(1 - Math.pow(beta2, step));
-        double stepSize = lr / bc1;
+        double baseStepSize = lr / bc1;
         try (NoGradGuard g = new NoGradGuard()) {
             for (String n : names) {
                 Tensor p = params.get(n);
                 Tensor grad = p.grad();
                 if (grad == null || grad.isNull() || !grad.defined()) continue;
+                double stepSize = baseStepSize * lrScale.getOrDefault(n, 1.0);
                 Tensor decayed = weightDecay != 0 ? grad.add(p, Ops.s(weightDecay)) : grad;
                 Tensor m = expAvg.get(n);
                 Tensor v = expAvgSq.get(n);

@@ -89,6 +89,45 @@ class FinetuneCommandTest {
     }
 
     @Test
+    void initIsReportedAndHeadWarmupKeepsTheBackboneThenTrainsIt(@TempDir Path tmp) {
+        Map<String, SafeTensors.Tensor> ckpt = tensors(pretrain.resolve("checkpoints/last.safetensors"));
+        Path warm = tmp.resolve("warm");
+        // The command logs to System.err (progress and reports), which this test captures.
+        java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream stderr = System.err;
+        System.setErr(new java.io.PrintStream(captured, true));
+        CliRunner.Run r;
+        try {
+            r = CliRunner.run(seg(data, warm, 4, "--init", pretrain.toString(), "--head-warmup", "4", "--lr", "1e-2", "--verbose"));
+        } finally {
+            System.setErr(stderr);
+        }
+        assertEquals(0, r.code(), r.err());
+        String log = captured.toString();
+        long backbone = ckpt.keySet().stream().filter(k -> k.startsWith("backbone.")).count();
+        assertTrue(log.contains("pre-trained with cover, " + backbone + " backbone tensors loaded"), log);
+        assertTrue(log.contains((ckpt.size() - backbone) + " other tensors skipped (proj.*, mov.*)"), log);
+        assertTrue(log.contains("2 head tensors newly initialised (seg_head.*)"), log);
+        assertTrue(log.contains("  newly initialised: seg_head.weight seg_head.bias"), log);
+        Map<String, SafeTensors.Tensor> warmed = tensors(warm.resolve("last.safetensors"));
+        ckpt.forEach((k, t) -> {
+            if (k.startsWith("backbone.")) assertArrayEquals(t.data(), warmed.get(k).data(), 0f, k + " changed during the head-only warm-up");
+        });
+        Path after = tmp.resolve("after");
+        r = CliRunner.run(seg(data, after, 4, "--init", pretrain.toString(), "--head-warmup", "2", "--lr", "1e-2"));
+        assertEquals(0, r.code(), r.err());
+        Map<String, SafeTensors.Tensor> tuned = tensors(after.resolve("last.safetensors"));
+        String k = "backbone.up4.conv.double_conv.3.weight";
+        assertFalse(java.util.Arrays.equals(ckpt.get(k).data(), tuned.get(k).data()), "the backbone trains after the warm-up");
+        CliRunner.Run bad = CliRunner.run(seg(data, tmp.resolve("bad"), 2, "--clip", "0"));
+        assertEquals(2, bad.code(), bad.err());
+        assertTrue(bad.err().contains("--clip must be a finite number > 0, got 0.0"), bad.err());
+        bad = CliRunner.run(seg(data, tmp.resolve("bad2"), 2, "--backbone-lr-scale", "NaN"));
+        assertEquals(2, bad.code(), bad.err());
+        assertTrue(bad.err().contains("--backbone-lr-scale"), bad.err());
+    }
+
+    @Test
     void referenceStateDictsInNpzLoadTheirBackbone(@TempDir Path tmp) throws Exception {
         // A DataParallel-style export: every key prefixed "module.", projection heads included (ignored).
         Map<String, SafeTensors.Tensor> ckpt = tensors(pretrain.resolve("checkpoints/last.safetensors"));
