@@ -22,6 +22,15 @@ public interface PretrainMethod<S> extends Objective<List<S>> {
      */
     S sample(float[] image, Rng rng);
 
+    /**
+     * Whether the method trains the backbone's decoder: dense methods (COVER, pixel-wise CL, Models Genesis) do; methods on
+     * the encoder's deepest features (rotation, BYOL, SimSiam) leave the decoder as initialised. The test that every
+     * trainable parameter learns holds each method to what it says here.
+     */
+    default boolean trainsDecoder() {
+        return true;
+    }
+
     /** What the checkpoint records as {@code model} (the architecture beyond the backbone); none by default. */
     default Object modelDescription() {
         return null;
