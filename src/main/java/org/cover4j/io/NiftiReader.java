@@ -45,6 +45,7 @@ public final class NiftiReader {
                 ImageFiles.skipFully(in, offset - h.headerSize(), file, "the voxel data (vox_offset " + offset + ")");
                 data = FortranVoxels.read(in, type.sample, h.order, shape, type.channels, file);
             }
+            ImageFiles.readToEnd(in, file); // the .nii.gz (or a .hdr.gz header) checked to its gzip trailer
             if (type.channels == 1) applyScaling(h, data, file);
             double[][] affine = affine(h, file);
             double[] spacing = new double[shape.length];
@@ -99,7 +100,9 @@ public final class NiftiReader {
         ImageFiles.checkAvailable(img, imgBytes, gz, offset, needed, "voxel data");
         try (InputStream in = ImageFiles.open(img)) {
             ImageFiles.skipFully(in, offset, img, "the voxel data (vox_offset " + offset + ")");
-            return FortranVoxels.read(in, type.sample, h.order, shape, type.channels, img);
+            float[] data = FortranVoxels.read(in, type.sample, h.order, shape, type.channels, img);
+            ImageFiles.readToEnd(in, img);
+            return data;
         } catch (IOException e) {
             throw ImageFiles.cannotRead(img, e);
         }
