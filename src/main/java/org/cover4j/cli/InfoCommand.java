@@ -10,6 +10,7 @@ import org.cover4j.io.Affines;
 import org.cover4j.io.ImageStats;
 import org.cover4j.io.MedicalImages;
 import org.cover4j.io.SafeTensors;
+import org.cover4j.util.CoverException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -27,12 +28,15 @@ import java.util.concurrent.Callable;
  * {@code cover4j info FILE...}: what cover4j reads from each image — format, shape (file index order, as nibabel
  * reports it), datatype, spacing, orientation code (nibabel's {@code aff2axcodes}), affine and intensity range —
  * or, for a {@code .safetensors} file, its tensor names, dtypes, shapes and metadata. {@code --json} prints one
- * JSON object per file per line. Unreadable files raise {@link org.cover4j.util.CoverException}.
+ * JSON object per file per line. An unreadable file gets a one-line error on stderr and the others are still
+ * described; the exit status is then non-zero.
  */
 @Command(name = "info", header = "Show what cover4j reads from image files, .safetensors contents and checkpoint descriptions (.json).",
         description = {"For each FILE print format, shape, datatype, spacing, orientation (e.g. RAS), the voxel-to-world",
                 "affine (RAS+ mm) and the intensity min/max/mean over finite voxels. Shapes are in the file's",
-                "index order (as nibabel reports them). A folder is read as a DICOM series."})
+                "index order (as nibabel reports them). A folder is read as a DICOM series.",
+                "A FILE that cannot be read gets a one-line error on stderr and the others are still shown;",
+                "the exit status is then non-zero (3 for bad data)."})
 public class InfoCommand implements Callable<Integer> {
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -60,16 +64,28 @@ public class InfoCommand implements Callable<Integer> {
             out.println(org.cover4j.data.Presets.markdownTable());
             out.flush();
         } else if (files.isEmpty()) {
-            throw org.cover4j.util.CoverException.usage("info: give one or more FILEs, or --presets");
+            throw CoverException.usage("info: give one or more FILEs, or --presets");
         }
+        // One bad file among many must not hide the others: each gets its one-line error, and the exit status
+        // (that of the first failure) says that something could not be read.
+        PrintWriter err = spec.commandLine().getErr();
+        int status = 0;
         for (Path f : files) {
             String name = f.getFileName() == null ? f.toString() : f.getFileName().toString().toLowerCase(Locale.ROOT);
-            ObjectNode info = name.endsWith(".safetensors") ? safetensorsInfo(f)
-                    : name.endsWith(".json") ? checkpointInfo(f) : imageInfo(f);
+            ObjectNode info;
+            try {
+                info = name.endsWith(".safetensors") ? safetensorsInfo(f)
+                        : name.endsWith(".json") ? checkpointInfo(f) : imageInfo(f);
+            } catch (CoverException e) {
+                err.println("cover4j: " + e.getMessage());
+                err.flush();
+                if (status == 0) status = e.exitCode();
+                continue;
+            }
             out.println(json ? compact(info) : text(info));
             out.flush();
         }
-        return 0;
+        return status;
     }
 
     static ObjectNode imageInfo(Path f) {
@@ -122,10 +138,10 @@ public class InfoCommand implements Callable<Integer> {
         try {
             doc = JSON.readTree(f.toFile());
         } catch (java.io.IOException e) {
-            throw org.cover4j.util.CoverException.file(f, "not readable JSON (" + e.getMessage().lines().findFirst().orElse("") + ")");
+            throw CoverException.file(f, "not readable JSON (" + e.getMessage().lines().findFirst().orElse("") + ")");
         }
         if (doc == null || !doc.isObject() || !doc.path("format").asText().startsWith("cover4j")) {
-            throw org.cover4j.util.CoverException.file(f, "not a cover4j checkpoint or model description (no \"format\": \"cover4j-...\")");
+            throw CoverException.file(f, "not a cover4j checkpoint or model description (no \"format\": \"cover4j-...\")");
         }
         ObjectNode o = JSON.createObjectNode();
         o.put("file", f.toString());

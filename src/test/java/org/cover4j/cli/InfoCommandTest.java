@@ -17,7 +17,6 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class InfoCommandTest {
@@ -94,9 +93,18 @@ class InfoCommandTest {
     }
 
     @Test
-    void unreadableFilesRaiseCoverException() {
+    void everyFileIsReportedAndBadOnesMakeTheExitStatusNonZero() throws Exception {
+        Path good = volume();
         Path missing = dir.resolve("nope.nii");
-        CoverException e = assertThrows(CoverException.class, () -> run(missing.toString()));
-        assertTrue(e.getMessage().contains("nope.nii"), e.getMessage());
+        Path text = dir.resolve("notes.nii");
+        java.nio.file.Files.writeString(text, "not an image");
+        CliRunner.Run r = CliRunner.run("info", missing.toString(), good.toString(), text.toString(), good.toString());
+        assertEquals(CoverException.BAD_DATA, r.code(), r.err());
+        assertEquals(2, r.out().split("format ").length - 1, "both good files described: " + r.out());
+        java.util.List<String> errors = r.err().lines().toList();
+        assertEquals(2, errors.size(), r.err());
+        assertTrue(errors.get(0).startsWith("cover4j: " + missing), errors.get(0));
+        assertTrue(errors.get(1).startsWith("cover4j: " + text), errors.get(1));
+        assertEquals(0, CliRunner.run("info", good.toString()).code());
     }
 }
