@@ -23,6 +23,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.function.Consumer;
 
 /**
  * {@code cover4j info FILE...}: what cover4j reads from each image — format, shape (file index order, as nibabel
@@ -75,7 +76,10 @@ public class InfoCommand implements Callable<Integer> {
             ObjectNode info;
             try {
                 info = name.endsWith(".safetensors") ? safetensorsInfo(f)
-                        : name.endsWith(".json") ? checkpointInfo(f) : imageInfo(f);
+                        : name.endsWith(".json") ? checkpointInfo(f) : imageInfo(f, w -> {
+                            err.println("cover4j: warning: " + w);
+                            err.flush();
+                        });
             } catch (CoverException e) {
                 err.println("cover4j: " + e.getMessage());
                 err.flush();
@@ -88,8 +92,11 @@ public class InfoCommand implements Callable<Integer> {
         return status;
     }
 
-    static ObjectNode imageInfo(Path f) {
-        Image img = MedicalImages.read(f);
+    /** What {@code info} shows of an image; {@code warn} gets each warning of the reader (e.g. a voxel size of 0). */
+    static ObjectNode imageInfo(Path f, Consumer<String> warn) {
+        MedicalImages.Reading reading = MedicalImages.readReporting(f);
+        reading.warnings().forEach(warn);
+        Image img = reading.image();
         ImageStats st = ImageStats.of(img);
         ObjectNode o = JSON.createObjectNode();
         o.put("file", f.toString());
