@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -49,7 +50,8 @@ public final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--labels", paramLabel = "DIR", description = "Folder of reference label maps (same file names as --pred).")
     Path labels;
 
-    @Option(names = "--classes", paramLabel = "K", description = "With --pred: number of classes incl. background (default: largest label + 1).")
+    @Option(names = "--classes", paramLabel = "K", description = "With --pred: number of classes incl. background, all scored (default: largest value in labels "
+            + "and predictions + 1, scoring only the classes that occur).")
     Integer classes;
 
     @Option(names = "--binary-labels", description = "With --pred: every non-zero value is class 1 (0/255 masks).")
@@ -68,7 +70,11 @@ public final class EvaluateCommand implements Callable<Integer> {
         if (pred != null || labels != null) {
             if (pred == null || labels == null) throw CoverException.usage("--pred and --labels go together");
             if (model != null || data != null) throw CoverException.usage("use either --model/--data or --pred/--labels, not both");
-            summary = FileEvaluation.segmentation(pred, labels, classes == null ? 0 : classes, binaryLabels, out);
+            PrintWriter err = spec.commandLine().getErr();
+            summary = FileEvaluation.segmentation(pred, labels, classes == null ? 0 : classes, binaryLabels, out, line -> {
+                err.println("cover4j: " + line);
+                err.flush();
+            });
             metric = "mean_dice";
         } else {
             if (model == null || data == null) throw CoverException.usage("give --model DIR --data DIR|CSV, or --pred DIR --labels DIR");

@@ -10,6 +10,7 @@ import org.cover4j.io.Affines;
 import org.cover4j.io.ImageStats;
 import org.cover4j.io.MedicalImages;
 import org.cover4j.io.SafeTensors;
+import org.cover4j.util.CoverException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -22,17 +23,21 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.function.Consumer;
 
 /**
  * {@code cover4j info FILE...}: what cover4j reads from each image — format, shape (file index order, as nibabel
  * reports it), datatype, spacing, orientation code (nibabel's {@code aff2axcodes}), affine and intensity range —
  * or, for a {@code .safetensors} file, its tensor names, dtypes, shapes and metadata. {@code --json} prints one
- * JSON object per file per line. Unreadable files raise {@link org.cover4j.util.CoverException}.
+ * JSON object per file per line. An unreadable file gets a one-line error on stderr and the others are still
+ * described; the exit status is then non-zero.
  */
 @Command(name = "info", header = "Show what cover4j reads from image files, .safetensors contents and checkpoint descriptions (.json).",
         description = {"For each FILE print format, shape, datatype, spacing, orientation (e.g. RAS), the voxel-to-world",
                 "affine (RAS+ mm) and the intensity min/max/mean over finite voxels. Shapes are in the file's",
-                "index order (as nibabel reports them). A folder is read as a DICOM series."})
+                "index order (as nibabel reports them). A folder is read as a DICOM series.",
+                "A FILE that cannot be read gets a one-line error on stderr and the others are still shown;",
+                "the exit status is then non-zero (3 for bad data)."})
 public class InfoCommand implements Callable<Integer> {
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -66,20 +71,38 @@ public class InfoCommand implements Callable<Integer> {
             for (org.cover4j.pretrain.Methods.Entry m : org.cover4j.pretrain.Methods.all()) out.printf("%-9s %s%n", m.name(), m.summary());
             out.flush();
         } else if (files.isEmpty()) {
-            throw org.cover4j.util.CoverException.usage("info: give one or more FILEs, --presets or --methods");
+            throw CoverException.usage("info: give one or more FILEs, --presets or --methods");
         }
+        // One bad file among many must not hide the others: each gets its one-line error, and the exit status
+        // (that of the first failure) says that something could not be read.
+        PrintWriter err = spec.commandLine().getErr();
+        int status = 0;
         for (Path f : files) {
             String name = f.getFileName() == null ? f.toString() : f.getFileName().toString().toLowerCase(Locale.ROOT);
-            ObjectNode info = name.endsWith(".safetensors") ? safetensorsInfo(f)
-                    : name.endsWith(".json") ? checkpointInfo(f) : imageInfo(f);
+            ObjectNode info;
+            try {
+                info = name.endsWith(".safetensors") ? safetensorsInfo(f)
+                        : name.endsWith(".json") ? checkpointInfo(f) : imageInfo(f, w -> {
+                            err.println("cover4j: warning: " + w);
+                            err.flush();
+                        });
+            } catch (CoverException e) {
+                err.println("cover4j: " + e.getMessage());
+                err.flush();
+                if (status == 0) status = e.exitCode();
+                continue;
+            }
             out.println(json ? compact(info) : text(info));
             out.flush();
         }
-        return 0;
+        return status;
     }
 
-    static ObjectNode imageInfo(Path f) {
-        Image img = MedicalImages.read(f);
+    /** What {@code info} shows of an image; {@code warn} gets each warning of the reader (e.g. a voxel size of 0). */
+    static ObjectNode imageInfo(Path f, Consumer<String> warn) {
+        MedicalImages.Reading reading = MedicalImages.readReporting(f);
+        reading.warnings().forEach(warn);
+        Image img = reading.image();
         ImageStats st = ImageStats.of(img);
         ObjectNode o = JSON.createObjectNode();
         o.put("file", f.toString());
@@ -128,10 +151,10 @@ public class InfoCommand implements Callable<Integer> {
         try {
             doc = JSON.readTree(f.toFile());
         } catch (java.io.IOException e) {
-            throw org.cover4j.util.CoverException.file(f, "not readable JSON (" + e.getMessage().lines().findFirst().orElse("") + ")");
+            throw CoverException.file(f, "not readable JSON (" + e.getMessage().lines().findFirst().orElse("") + ")");
         }
         if (doc == null || !doc.isObject() || !doc.path("format").asText().startsWith("cover4j")) {
-            throw org.cover4j.util.CoverException.file(f, "not a cover4j checkpoint or model description (no \"format\": \"cover4j-...\")");
+            throw CoverException.file(f, "not a cover4j checkpoint or model description (no \"format\": \"cover4j-...\")");
         }
         ObjectNode o = JSON.createObjectNode();
         o.put("file", f.toString());

@@ -38,6 +38,15 @@ public final class Manifest {
     }
 
     public static Manifest read(Path csv) {
+        return read(csv, null, null);
+    }
+
+    /**
+     * As {@link #read(Path)}, for a use that needs column {@code required} ({@code label} or {@code class}, named
+     * {@code purpose} in the message): checked in the header, before any row is read, so that classes in a
+     * {@code label} column are reported as the wrong column and not as label files that do not exist.
+     */
+    public static Manifest read(Path csv, String required, String purpose) {
         List<Csv.Row> rows = Csv.read(csv);
         if (rows.isEmpty()) throw CoverException.file(csv, "empty manifest; expected a header such as 'image,label'");
         Csv.Row header = rows.get(0);
@@ -57,6 +66,10 @@ public final class Manifest {
         }
         if (col.containsKey("label") && col.containsKey("class")) {
             throw CoverException.file(csv, "line " + header.line() + ": use either a 'label' or a 'class' column, not both");
+        }
+        if (required != null && !col.containsKey(required)) {
+            throw CoverException.file(csv, "line " + header.line() + ": " + purpose + " needs columns image," + required
+                    + " (optional: split, id); found " + String.join(",", header.fields()));
         }
         if (rows.size() == 1) throw CoverException.file(csv, "manifest has a header but no rows");
 

@@ -39,7 +39,7 @@ public record DataSource(Dataset dataset, List<String> classNames, String where)
             if (!path.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".csv")) {
                 throw CoverException.usage(where + ": expected a folder or a .csv manifest");
             }
-            Manifest m = Manifest.read(path);
+            Manifest m = Manifest.read(path, task == Task.SEG ? "label" : "class", task == Task.SEG ? "segmentation" : "classification");
             for (Entry e : m.entries()) {
                 if (task == Task.SEG && e.label() == null) {
                     throw CoverException.file(path, "segmentation needs a 'label' column with a label map for every image ("
@@ -72,21 +72,27 @@ public record DataSource(Dataset dataset, List<String> classNames, String where)
         } catch (IOException e) {
             throw CoverException.usage(where + ": cannot list (" + e.getMessage() + ")");
         }
+        // Taken as class folders, a segmentation folder would train an "images vs labels" classifier.
+        List<String> names = classDirs.stream().map(p -> p.getFileName().toString().toLowerCase(java.util.Locale.ROOT)).toList();
+        if (names.contains("images") && names.contains("labels")) {
+            throw CoverException.usage(where + ": a segmentation folder (images/ and labels/), not one sub-folder per class; "
+                    + "use --task seg for it, or give --task cls a folder of class sub-folders or a CSV image,class");
+        }
         if (classDirs.isEmpty()) {
             throw CoverException.usage(where + ": expected one sub-folder of images per class (e.g. normal/, disease/), or a CSV "
                     + "manifest with columns image,class");
         }
-        List<String> names = new ArrayList<>();
+        List<String> classNames = new ArrayList<>();
         List<Entry> entries = new ArrayList<>();
         for (Path cd : classDirs) {
-            int k = names.size();
-            names.add(cd.getFileName().toString());
+            int k = classNames.size();
+            classNames.add(cd.getFileName().toString());
             for (Path f : ImageFiles.list(cd, false)) {
                 String id = cd.getFileName() + "/" + ImageFiles.stem(f.getFileName().toString());
                 entries.add(new Entry(id, f, null, k, null));
             }
         }
-        return new DataSource(new FileDataset(entries), names, where);
+        return new DataSource(new FileDataset(entries), classNames, where);
     }
 
     public int size() {

@@ -12,8 +12,10 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * Applies a fine-tuned model to new images. Segmentation writes, per input, a label map with the input's
@@ -34,10 +36,15 @@ public final class Prediction {
         return ImageFiles.list(input, false);
     }
 
-    /** Runs the model on every input; returns the files written (label maps, or the CSV). */
+    /**
+     * Runs the model on every input; returns the files written (label maps, or the CSV). Every input is read and
+     * checked against the model, and every output name planned, before anything is written: a broken or unsuitable
+     * file among many, or two inputs that would write the same output, leave no output folder and no partial set
+     * of outputs behind. (The inputs are read twice, once to check and once to predict, so that only one image is
+     * held at a time.)
+     */
     public static List<Path> run(DownstreamNet net, Device device, Path input, Path out, Options opt, PrintStream log) {
         List<Path> files = inputs(input);
-        Evaluation.createDirectories(out);
         Predictor predictor = new Predictor(net, device, opt.batch());
         ModelSpec spec = net.spec();
         List<Path> written = new ArrayList<>();
@@ -45,21 +52,59 @@ public final class Prediction {
             written.add(classify(predictor, spec, files, out));
             return written;
         }
+        List<String> names = planOutputs(files, spec, input, out, opt);
+        Evaluation.createDirectories(out);
         int k = spec.numClasses();
-        for (Path f : files) {
+        for (int i = 0; i < files.size(); i++) {
+            Path f = files.get(i);
             Image raw = MedicalImages.read(f);
             Image x = ImagePrep.input(raw, spec, f);
             Case c = new Case(ImageFiles.stem(f.getFileName().toString()), f, x.data(), x.shape(), x.spacing(), null, -1);
             float[] probs = predictor.segmentationProbabilities(c);
             int[] labels = Predictor.argmax(probs, k);
-            Path labelFile = out.resolve(outputName(f, raw));
+            Path labelFile = out.resolve(names.get(i));
             writeLabels(labelFile, labels, raw, k);
             written.add(labelFile);
-            if (opt.probabilities()) writeProbabilities(out.resolve("probabilities"), f, raw, probs, k);
-            if (opt.overlays()) writeOverlay(out.resolve("overlays").resolve(c.id() + ".png"), c, labels, null);
+            if (opt.probabilities()) writeProbabilities(out.resolve(PROBABILITIES), names.get(i), raw, probs, k);
+            if (opt.overlays()) writeOverlay(out.resolve(overlayName(f)), c, labels, null);
             log.printf("%s -> %s%n", f, labelFile);
         }
         return written;
+    }
+
+    private static final String PROBABILITIES = "probabilities";
+
+    /** The overlay of an input, relative to the output folder. */
+    private static String overlayName(Path input) {
+        return "overlays/" + ImageFiles.stem(input.getFileName().toString()) + ".png";
+    }
+
+    /**
+     * Reads and checks every input, and returns each one's label-map name; refuses two inputs that would write
+     * the same file (label map, probability map or overlay), e.g. {@code a.nii} and {@code a.nii.gz}.
+     */
+    private static List<String> planOutputs(List<Path> files, ModelSpec spec, Path input, Path out, Options opt) {
+        List<String> names = new ArrayList<>();
+        Map<String, Path> writers = new HashMap<>();
+        for (Path f : files) {
+            Image raw = MedicalImages.read(f);
+            ImagePrep.input(raw, spec, f);
+            String name = outputName(f, raw);
+            names.add(name);
+            List<String> outputs = new ArrayList<>(List.of(name));
+            if (opt.overlays()) outputs.add(overlayName(f));
+            if (opt.probabilities()) {
+                for (int c = 0; c < spec.numClasses(); c++) outputs.add(PROBABILITIES + "/" + probabilityName(name, c));
+            }
+            for (String o : outputs) {
+                Path other = writers.putIfAbsent(o, f);
+                if (other != null) {
+                    throw CoverException.usage("--input " + input + ": " + other.getFileName() + " and " + f.getFileName()
+                            + " would both write " + out.resolve(o) + "; rename one, or predict them into different --out folders");
+                }
+            }
+        }
+        return names;
     }
 
     private static Path classify(Predictor predictor, ModelSpec spec, List<Path> files, Path out) {
@@ -105,19 +150,22 @@ public final class Prediction {
         MedicalImages.write(file, img);
     }
 
+    /** The probability map of class {@code c} beside the label map {@code labelName}: {@code a.nii.gz} → {@code a_class1.nii.gz}. */
+    private static String probabilityName(String labelName, int c) {
+        String stem = ImageFiles.stem(labelName);
+        return stem + "_class" + c + labelName.substring(stem.length());
+    }
+
     /** One probability map per class: float32 for volumes, 8-bit (probability × 255) for PNG pictures. */
-    static void writeProbabilities(Path dir, Path input, Image raw, float[] probs, int k) {
+    static void writeProbabilities(Path dir, String labelName, Image raw, float[] probs, int k) {
         Evaluation.createDirectories(dir);
-        String name = outputName(input, raw);
-        boolean png = name.endsWith(".png");
-        String stem = ImageFiles.stem(name);
-        String ext = name.substring(stem.length());
+        boolean png = labelName.endsWith(".png");
         int n = probs.length / k;
         for (int c = 0; c < k; c++) {
             float[] v = new float[n];
             for (int i = 0; i < n; i++) v[i] = png ? Math.round(probs[c * n + i] * 255f) : probs[c * n + i];
             Image img = new Image(v, 1, raw.shape(), raw.spacing(), raw.affine(), raw.format(), png ? "uint8" : "float32");
-            MedicalImages.write(dir.resolve(stem + "_class" + c + ext), img);
+            MedicalImages.write(dir.resolve(probabilityName(labelName, c)), img);
         }
     }
 

@@ -109,13 +109,19 @@ public final class DicomReader {
      * @param seriesUid SeriesInstanceUID to pick from a folder of several series; null for "the only one"
      */
     public static DicomVolume readVolume(Path fileOrFolder, String seriesUid) {
+        DicomVolume v = readVolumeQuietly(fileOrFolder, seriesUid);
+        for (String w : v.warnings()) LOG.log(System.Logger.Level.WARNING, w);
+        return v;
+    }
+
+    /** As {@link #readVolume}, leaving the warnings to the caller to show. */
+    static DicomVolume readVolumeQuietly(Path fileOrFolder, String seriesUid) {
         DicomVolume v;
         try {
             v = Files.isDirectory(fileOrFolder) ? DicomSeries.read(fileOrFolder, seriesUid) : readFile(fileOrFolder, seriesUid);
         } catch (OutOfMemoryError e) {
             throw CoverException.file(fileOrFolder, "not enough memory to read this DICOM data; raise -Xmx");
         }
-        for (String w : v.warnings()) LOG.log(System.Logger.Level.WARNING, w);
         return v;
     }
 

@@ -6,11 +6,13 @@ import java.io.BufferedInputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.zip.GZIPInputStream;
+import java.util.zip.InflaterInputStream;
 
 /**
  * Byte-level helpers shared by the readers: bounded reads, gzip detection, and the size checks that must pass
@@ -67,6 +69,21 @@ final class ImageFiles {
             raw.reset();
             if (b0 == 0x1f && b1 == 0x8b) return new GZIPInputStream(raw, 1 << 16);
             return raw;
+        } catch (IOException e) {
+            throw cannotRead(file, e);
+        }
+    }
+
+    /**
+     * Reads a stream from {@link #open} to its end once the caller has what it needs. A gzip member's CRC-32 and
+     * length sit in its trailer, after the data, and {@link GZIPInputStream} checks them only when it reaches them:
+     * stopping after the voxels would accept a corrupt or cut file. Further gzip members are legal and are checked
+     * the same way; an uncompressed stream is left as it is (bytes after the voxels are allowed, as in nibabel).
+     */
+    static void readToEnd(InputStream in, Path file) {
+        if (!(in instanceof InflaterInputStream)) return;
+        try {
+            in.transferTo(OutputStream.nullOutputStream());
         } catch (IOException e) {
             throw cannotRead(file, e);
         }

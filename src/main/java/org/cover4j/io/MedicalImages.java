@@ -26,21 +26,48 @@ public final class MedicalImages {
 
     private MedicalImages() {}
 
-    /** Reads an image file, or a DICOM series folder; any problem is a {@link CoverException} naming the path. */
+    /**
+     * An image and one line for each oddity that did not stop reading it, naming the file: a value the reader had
+     * to assume (a voxel size of 0, a missing DICOM PixelSpacing) or an element it ignored.
+     */
+    public record Reading(Image image, List<String> warnings) {
+        public Reading {
+            warnings = List.copyOf(warnings);
+        }
+    }
+
+    /**
+     * Reads an image file, or a DICOM series folder; any problem is a {@link CoverException} naming the path.
+     * DICOM warnings are logged (as {@link DicomReader#readVolume} does); the others are for {@link #readReporting}.
+     */
     public static Image read(Path file) {
-        if (Files.isDirectory(file)) return DicomReader.read(file);
+        return reading(file, true).image();
+    }
+
+    /** As {@link #read}, returning the warnings instead of logging them (for {@code cover4j info}, which shows them). */
+    public static Reading readReporting(Path file) {
+        return reading(file, false);
+    }
+
+    private static Reading reading(Path file, boolean logDicom) {
+        if (Files.isDirectory(file)) return dicom(file, logDicom);
         if (!Files.exists(file)) throw CoverException.file(file, "no such file");
         if (!Files.isRegularFile(file)) throw CoverException.file(file, "not a regular file");
         byte[] head = ImageFiles.head(file, HEAD_BYTES);
         if (head.length == 0) throw CoverException.file(file, "empty file");
         return switch (detect(file, head)) {
-            case NIFTI -> NiftiReader.read(file);
-            case RASTER -> RasterReader.read(file);
-            case DICOM -> DicomReader.read(file);
-            case METAIMAGE -> MetaImageReader.read(file);
-            case JSRT -> JsrtReader.read(file);
-            case NIFTI_PAIR_IMAGE -> NiftiReader.read(pairHeader(file));
+            case NIFTI -> NiftiReader.readReporting(file);
+            case RASTER -> new Reading(RasterReader.read(file), List.of());
+            case DICOM -> dicom(file, logDicom);
+            case METAIMAGE -> new Reading(MetaImageReader.read(file), List.of());
+            case JSRT -> new Reading(JsrtReader.read(file), List.of());
+            case NIFTI_PAIR_IMAGE -> NiftiReader.readReporting(pairHeader(file));
         };
+    }
+
+    private static Reading dicom(Path fileOrFolder, boolean log) {
+        DicomVolume v = log ? DicomReader.readVolume(fileOrFolder, null) : DicomReader.readVolumeQuietly(fileOrFolder, null);
+        return new Reading(v.image(), v.warnings());
     }
 
     /** The format {@link #read} would use, e.g. "nifti", "raster", "metaimage"; for {@code cover4j info} and listings. */

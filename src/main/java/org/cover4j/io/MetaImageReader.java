@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.zip.GZIPInputStream;
+import java.util.zip.Inflater;
 import java.util.zip.InflaterInputStream;
 
 /**
@@ -73,23 +74,32 @@ public final class MetaImageReader {
             ImageFiles.checkAvailable(dataPath, fileBytes, false, start, needed, "voxel data");
         }
         ByteOrder order = h.msb ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN;
+        Inflater zlib = new Inflater();
         try (InputStream raw = new BufferedInputStream(Files.newInputStream(dataPath), 1 << 16)) {
             ImageFiles.skipFully(raw, start, dataPath, "the voxel data");
-            InputStream in = compressed ? decompressing(raw) : raw;
-            return FortranVoxels.read(in, h.type, order, shape, h.channels, dataPath);
+            InputStream in = compressed ? decompressing(raw, zlib) : raw;
+            float[] data = FortranVoxels.read(in, h.type, order, shape, h.channels, dataPath);
+            // Checksums (gzip's CRC-32, zlib's Adler-32) come after the data and are checked only at the end.
+            ImageFiles.readToEnd(in, dataPath);
+            if (compressed && !(in instanceof GZIPInputStream) && !zlib.finished()) {
+                throw CoverException.file(dataPath, "corrupt compressed data (the zlib stream does not end properly)");
+            }
+            return data;
         } catch (IOException e) {
             throw ImageFiles.cannotRead(dataPath, e);
+        } finally {
+            zlib.end();
         }
     }
 
-    /** MetaIO inflates with automatic zlib/gzip detection; so do we. */
-    private static InputStream decompressing(InputStream raw) throws IOException {
+    /** MetaIO inflates with automatic zlib/gzip detection; so do we ({@code zlib} inflates the zlib case). */
+    private static InputStream decompressing(InputStream raw, Inflater zlib) throws IOException {
         raw.mark(2);
         int b0 = raw.read();
         int b1 = raw.read();
         raw.reset();
         if (b0 == 0x1f && b1 == 0x8b) return new GZIPInputStream(raw, 1 << 16);
-        return new InflaterInputStream(raw, new java.util.zip.Inflater(), 1 << 16);
+        return new InflaterInputStream(raw, zlib, 1 << 16);
     }
 
     static double[][] affine(MetaImageHeader h) {

@@ -6,6 +6,9 @@ import org.cover4j.util.CoverException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Collectors;
 
 /**
  * Reads NIfTI-1 and NIfTI-2 images ({@code .nii}, {@code .nii.gz}, and {@code .hdr}/{@code .img} pairs), in
@@ -18,13 +21,20 @@ import java.nio.file.Path;
  *       {@code pixdim[0]}), else nibabel's fallback {@code get_base_affine()} — diagonal voxel sizes with x
  *       flipped and the origin at the volume centre (nibabel's Analyze convention, not the bare diag(pixdim)).</li>
  * </ul>
- * Spacing is {@code |pixdim[1..dim[0]]|}, with 1 substituted for a zero or non-finite entry.
+ * Spacing is {@code |pixdim[1..dim[0]]|}, with 1 substituted for a zero or non-finite entry; the qform and base
+ * affine use the same sizes for the spatial axes, as nibabel's header check makes them (see {@link #zooms}), and
+ * {@link MedicalImages#readReporting} says which spatial sizes were 0.
  */
 public final class NiftiReader {
     private NiftiReader() {}
 
     /** Reads a NIfTI file; every problem with the file is reported as a {@link CoverException} naming it. */
     public static Image read(Path file) {
+        return readReporting(file).image();
+    }
+
+    /** As {@link #read}, with a line for each voxel size that the file leaves at 0 (see {@link #zooms}). */
+    static MedicalImages.Reading readReporting(Path file) {
         ImageFiles.requireRegularFile(file);
         long fileBytes = ImageFiles.size(file);
         if (fileBytes == 0) throw CoverException.file(file, "empty file");
@@ -45,14 +55,25 @@ public final class NiftiReader {
                 ImageFiles.skipFully(in, offset - h.headerSize(), file, "the voxel data (vox_offset " + offset + ")");
                 data = FortranVoxels.read(in, type.sample, h.order, shape, type.channels, file);
             }
+            ImageFiles.readToEnd(in, file); // the .nii.gz (or a .hdr.gz header) checked to its gzip trailer
             if (type.channels == 1) applyScaling(h, data, file);
-            double[][] affine = affine(h, file);
+            double[] zooms = zooms(h);
+            double[][] affine = affine(h, zooms, file);
             double[] spacing = new double[shape.length];
+            List<Integer> unsized = new ArrayList<>();
             for (int i = 0; i < spacing.length; i++) {
                 double p = Math.abs(h.pixdim[i + 1]);
                 spacing[i] = p > 0 && Double.isFinite(p) ? p : 1.0;
+                if (i < 3 && p == 0) unsized.add(i);
             }
-            return new Image(data, type.channels, shape, spacing, affine, "nifti" + h.version, type.label);
+            List<String> warnings = new ArrayList<>();
+            if (!unsized.isEmpty()) {
+                warnings.add(file + ": voxel size (pixdim) is 0 along ax" + (unsized.size() == 1 ? "is " : "es ")
+                        + unsized.stream().map(String::valueOf).collect(Collectors.joining(", "))
+                        + "; 1 mm assumed there, as nibabel does");
+            }
+            Image image = new Image(data, type.channels, shape, spacing, affine, "nifti" + h.version, type.label);
+            return new MedicalImages.Reading(image, warnings);
         } catch (IOException e) {
             throw ImageFiles.cannotRead(file, e);
         }
@@ -99,7 +120,9 @@ public final class NiftiReader {
         ImageFiles.checkAvailable(img, imgBytes, gz, offset, needed, "voxel data");
         try (InputStream in = ImageFiles.open(img)) {
             ImageFiles.skipFully(in, offset, img, "the voxel data (vox_offset " + offset + ")");
-            return FortranVoxels.read(in, type.sample, h.order, shape, type.channels, img);
+            float[] data = FortranVoxels.read(in, type.sample, h.order, shape, type.channels, img);
+            ImageFiles.readToEnd(in, img);
+            return data;
         } catch (IOException e) {
             throw ImageFiles.cannotRead(img, e);
         }
@@ -128,7 +151,21 @@ public final class NiftiReader {
         for (int i = 0; i < data.length; i++) data[i] = (float) (data[i] * slope + inter);
     }
 
-    private static double[][] affine(NiftiHeader h, Path file) {
+    /**
+     * The voxel sizes of the three spatial axes as nibabel uses them: its header check replaces
+     * {@code pixdim[1..3]} by their absolute values and a 0 by 1 ("pixdim[1,2,3] should be non-zero; setting 0
+     * dims to 1") before the qform or base affine is built, so a missing size gives a unit column, not a zero one.
+     */
+    private static double[] zooms(NiftiHeader h) {
+        double[] z = new double[3];
+        for (int i = 0; i < 3; i++) {
+            double p = Math.abs(h.pixdim[i + 1]);
+            z[i] = p == 0 ? 1.0 : p;
+        }
+        return z;
+    }
+
+    private static double[][] affine(NiftiHeader h, double[] zooms, Path file) {
         double[][] a;
         String source;
         if (h.sformCode > 0) {
@@ -139,10 +176,10 @@ public final class NiftiReader {
         } else if (h.qformCode > 0) {
             a = Affines.fromQuatern(new Affines.Quatern(h.quaternB, h.quaternC, h.quaternD,
                     h.qoffsetX, h.qoffsetY, h.qoffsetZ,
-                    Math.abs(h.pixdim[1]), Math.abs(h.pixdim[2]), Math.abs(h.pixdim[3]), h.pixdim[0] < 0 ? -1 : 1));
+                    zooms[0], zooms[1], zooms[2], h.pixdim[0] < 0 ? -1 : 1));
             source = "qform";
         } else {
-            a = baseAffine(h);
+            a = baseAffine(h, zooms);
             source = "pixdim";
         }
         for (double[] row : a) {
@@ -154,11 +191,11 @@ public final class NiftiReader {
     }
 
     /** nibabel's {@code shape_zoom_affine(shape, zooms, x_flip=True)}: used when neither sform nor qform is set. */
-    private static double[][] baseAffine(NiftiHeader h) {
+    private static double[][] baseAffine(NiftiHeader h, double[] zooms) {
         double[][] a = Affines.identity();
         for (int i = 0; i < 3; i++) {
             long n = i < h.dims.length ? h.dims[i] : 1;
-            double zoom = i < h.dims.length ? h.pixdim[i + 1] : 1.0;
+            double zoom = i < h.dims.length ? zooms[i] : 1.0;
             if (i == 0) zoom = -zoom;
             a[i][i] = zoom;
             a[i][3] = -(n - 1) / 2.0 * zoom;

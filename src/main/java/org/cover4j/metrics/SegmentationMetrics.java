@@ -26,6 +26,16 @@ public final class SegmentationMetrics {
      * @throws CoverException when sizes disagree or a label is outside {@code [0, numClasses)}
      */
     public static SegmentationResult compute(int[] pred, int[] truth, int[] shape, double[] spacing, int numClasses) {
+        return compute(pred, truth, shape, spacing, numClasses, null);
+    }
+
+    /**
+     * As {@link #compute(int[], int[], int[], double[], int)}, scoring only the classes with {@code scored[c]}
+     * ({@code null}: all): the others get NaN and stay out of the means. For a class number that labels nothing
+     * in a whole data set, "empty vs empty = 1" would only raise the mean.
+     */
+    public static SegmentationResult compute(int[] pred, int[] truth, int[] shape, double[] spacing, int numClasses,
+                                             boolean[] scored) {
         Grid g = new Grid(shape);
         if (shape.length < 2 || shape.length > 3) {
             throw new CoverException("label map: expected a 2D or 3D shape, got " + Arrays.toString(shape));
@@ -61,6 +71,10 @@ public final class SegmentationMetrics {
         double[] hd95 = new double[numClasses];
         hd95[0] = Double.NaN;
         for (int c = 0; c < numClasses; c++) {
+            if (scored != null && !scored[c]) {
+                dice[c] = iou[c] = hd95[c] = Double.NaN;
+                continue;
+            }
             long sum = predCount[c] + truthCount[c];
             dice[c] = sum == 0 ? 1.0 : 2.0 * inter[c] / sum;
             iou[c] = sum == 0 ? 1.0 : (double) inter[c] / (sum - inter[c]);

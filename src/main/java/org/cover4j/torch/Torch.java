@@ -12,10 +12,17 @@ public final class Torch {
 
     private Torch() {}
 
-    /** Loads libtorch once (a few hundred ms the first time). */
+    /**
+     * Loads libtorch once (a few hundred ms the first time) and switches NNPACK off. libtorch asks whether NNPACK
+     * is usable for every 2D convolution that oneDNN does not take, and where the CPU or container does not support
+     * it, that question prints "Could not initialize NNPACK! Reason: Unsupported hardware." on stderr. It would
+     * only be chosen for batches of 16 or more that oneDNN declines (never here, with oneDNN built in), so
+     * switching it off changes no result, silences the warning, and keeps the kernels the same on every machine.
+     */
     public static synchronized void load() {
         if (loaded) return;
         Loader.load(torch.class);
+        torch.globalContext().setUserEnabledNNPACK(false);
         loaded = true;
     }
 

@@ -115,6 +115,59 @@ class EvaluateCommandTest {
         assertEquals(2.0 * 20 / 60, ((Number) m.get("mean_dice")).doubleValue(), 1e-12, "overlap rows 3,4 of 3+3 rows");
     }
 
+    /** Writes a 4x4 uint8 label map given row by row. */
+    private static void labelMap(Path file, String... rows) throws Exception {
+        float[] v = new float[16];
+        for (int r = 0; r < 4; r++) {
+            for (int c = 0; c < 4; c++) v[r * 4 + c] = rows[r].charAt(c) - '0';
+        }
+        Files.createDirectories(file.getParent());
+        MedicalImages.write(file, new Image(v, 1, new int[] {4, 4}, new double[] {1, 1}, null, "memory", "uint8"));
+    }
+
+    @Test
+    void aClassThatOccursNowhereIsNotScoredAsAPerfectMatch(@TempDir Path tmp) throws Exception {
+        // Labels use 0, 1 and 3 (2 is skipped). Class 1: perfect (Dice 1). Class 3: 1 predicted voxel of 3 (Dice
+        // 2*1/(1+3) = 0.5). Class 2 occurs in no file: scoring it as "empty vs empty = 1" gave (1+1+0.5)/3 = 0.833.
+        labelMap(tmp.resolve("l/a.png"), "1111", "3330", "0000", "0000");
+        labelMap(tmp.resolve("p/a.png"), "1111", "3000", "0000", "0000");
+        CliRunner.Run r = CliRunner.run("evaluate", "--pred", tmp.resolve("p").toString(), "--labels", tmp.resolve("l").toString(),
+                "--out", tmp.resolve("e").toString());
+        assertEquals(0, r.code(), r.err());
+        Map<?, ?> m = json(tmp.resolve("e/metrics.json"));
+        assertEquals(0.75, ((Number) m.get("mean_dice")).doubleValue(), 1e-12);
+        assertEquals(4, m.get("num_classes"));
+        assertTrue(r.err().contains("class 2 occurs in no label map and no prediction") && r.err().contains("--classes"), r.err());
+        assertEquals(1, r.err().lines().count(), r.err());
+
+        // Declared with --classes, every class counts, as documented (empty vs empty = 1), and nothing is said.
+        r = CliRunner.run("evaluate", "--pred", tmp.resolve("p").toString(), "--labels", tmp.resolve("l").toString(),
+                "--classes", "4", "--out", tmp.resolve("e4").toString());
+        assertEquals(0, r.code(), r.err());
+        assertEquals(2.5 / 3, ((Number) json(tmp.resolve("e4/metrics.json")).get("mean_dice")).doubleValue(), 1e-12);
+        assertEquals("", r.err());
+    }
+
+    @Test
+    void labelValuesNeverPredictedAndPredictedValuesAbsentFromTheLabelsAreReported(@TempDir Path tmp) throws Exception {
+        // A stray 2 in the second label map, never predicted; a 3 predicted where no label has one.
+        labelMap(tmp.resolve("l/a.png"), "1100", "0000", "0000", "0000");
+        labelMap(tmp.resolve("p/a.png"), "1100", "0000", "0000", "0000");
+        labelMap(tmp.resolve("l/b.png"), "1100", "0000", "0000", "0002");
+        labelMap(tmp.resolve("p/b.png"), "1100", "0000", "0000", "3000");
+        CliRunner.Run r = CliRunner.run("evaluate", "--pred", tmp.resolve("p").toString(), "--labels", tmp.resolve("l").toString(),
+                "--out", tmp.resolve("e").toString());
+        assertEquals(0, r.code(), r.err());
+        List<String> warnings = r.err().lines().toList();
+        assertEquals(2, warnings.size(), r.err());
+        assertTrue(warnings.get(0).contains("label value 2") && warnings.get(0).contains("never predicted")
+                && warnings.get(0).contains(tmp.resolve("l/b.png").toString()), warnings.get(0));
+        assertTrue(warnings.get(1).contains("predicted value 3") && warnings.get(1).contains("in no label map")
+                && warnings.get(1).contains(tmp.resolve("p/b.png").toString()), warnings.get(1));
+        // Both occur somewhere, so both are scored: a: class 1 = 1, classes 2, 3 empty = 1; b: 1, 0, 0.
+        assertEquals((1.0 + 1.0 / 3) / 2, ((Number) json(tmp.resolve("e/metrics.json")).get("mean_dice")).doubleValue(), 1e-12);
+    }
+
     @Test
     void mismatchedFilesAreRefusedByName(@TempDir Path tmp) throws Exception {
         Path p = tmp.resolve("p");

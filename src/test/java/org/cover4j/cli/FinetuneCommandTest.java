@@ -297,4 +297,32 @@ class FinetuneCommandTest {
         assertTrue(r.err().contains(emptyVal.toString()), r.err());
         assertFalse(Files.exists(tmp.resolve("m/model.json")));
     }
+    @Test
+    void classificationRefusesASegmentationFolderAndNamesTheColumnsItNeeds(@TempDir Path tmp) throws Exception {
+        // train/ has images/ and labels/: not two classes called "images" and "labels".
+        CliRunner.Run r = CliRunner.run("finetune", "--task", "cls", "--train", data.resolve("train").toString(), "--val",
+                data.resolve("val").toString(), "--channels", TINY, "--patch", "32", "--batch", "1", "--steps", "1",
+                "--threads", "1", "--out", tmp.resolve("m").toString());
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().contains("--train " + data.resolve("train")) && r.err().contains("segmentation folder")
+                && r.err().contains("--task seg"), r.err());
+        assertEquals(1, r.err().strip().lines().count(), r.err());
+        assertFalse(Files.exists(tmp.resolve("m")));
+
+        // A classification CSV whose classes sit in a 'label' column (the segmentation column) instead of 'class'.
+        Path img = Files.list(data.resolve("train/images")).sorted().findFirst().orElseThrow();
+        Path csv = tmp.resolve("cls.csv");
+        Files.writeString(csv, "image,label\n" + img + ",bright\n" + img + ",dark\n");
+        r = CliRunner.run("finetune", "--task", "cls", "--train", csv.toString(), "--val", csv.toString(), "--channels", TINY,
+                "--patch", "32", "--batch", "1", "--steps", "1", "--threads", "1", "--out", tmp.resolve("m").toString());
+        assertEquals(3, r.code(), r.err());
+        assertTrue(r.err().contains(csv.toString()) && r.err().contains("image,class") && r.err().contains("found image,label")
+                && !r.err().contains("not found"), r.err());
+        // And the other way round: a segmentation CSV with a 'class' column.
+        Files.writeString(csv, "image,class\n" + img + ",1\n");
+        r = CliRunner.run("finetune", "--task", "seg", "--train", csv.toString(), "--val", csv.toString(), "--channels", TINY,
+                "--patch", "32", "--batch", "1", "--steps", "1", "--threads", "1", "--out", tmp.resolve("m").toString());
+        assertEquals(3, r.code(), r.err());
+        assertTrue(r.err().contains(csv.toString()) && r.err().contains("image,label") && r.err().contains("found image,class"), r.err());
+    }
 }

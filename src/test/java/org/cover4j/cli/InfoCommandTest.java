@@ -17,7 +17,6 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class InfoCommandTest {
@@ -94,9 +93,34 @@ class InfoCommandTest {
     }
 
     @Test
-    void unreadableFilesRaiseCoverException() {
+    void everyFileIsReportedAndBadOnesMakeTheExitStatusNonZero() throws Exception {
+        Path good = volume();
         Path missing = dir.resolve("nope.nii");
-        CoverException e = assertThrows(CoverException.class, () -> run(missing.toString()));
-        assertTrue(e.getMessage().contains("nope.nii"), e.getMessage());
+        Path text = dir.resolve("notes.nii");
+        java.nio.file.Files.writeString(text, "not an image");
+        CliRunner.Run r = CliRunner.run("info", missing.toString(), good.toString(), text.toString(), good.toString());
+        assertEquals(CoverException.BAD_DATA, r.code(), r.err());
+        assertEquals(2, r.out().split("format ").length - 1, "both good files described: " + r.out());
+        java.util.List<String> errors = r.err().lines().toList();
+        assertEquals(2, errors.size(), r.err());
+        assertTrue(errors.get(0).startsWith("cover4j: " + missing), errors.get(0));
+        assertTrue(errors.get(1).startsWith("cover4j: " + text), errors.get(1));
+        assertEquals(0, CliRunner.run("info", good.toString()).code());
+    }
+    @Test
+    void aZeroVoxelSizeIsReportedNamingTheFileAndAxis() throws Exception {
+        // Written with sizes (2,3,4), then pixdim[1] set to 0 and qform/sform codes to 0 (NIfTI-1 offsets 80, 252, 254).
+        Path f = dir.resolve("unsized.nii");
+        MedicalImages.write(f, new Image(new float[12], 1, new int[]{3, 2, 2}, new double[]{2, 3, 4}, null, "memory", "float32"));
+        byte[] b = java.nio.file.Files.readAllBytes(f);
+        java.nio.ByteBuffer.wrap(b).order(java.nio.ByteOrder.LITTLE_ENDIAN).putFloat(80, 0f).putShort(252, (short) 0).putShort(254, (short) 0);
+        java.nio.file.Files.write(f, b);
+        CliRunner.Run r = CliRunner.run("info", f.toString());
+        assertEquals(0, r.code(), r.err());
+        assertEquals("cover4j: warning: " + f + ": voxel size (pixdim) is 0 along axis 0; 1 mm assumed there, as nibabel does",
+                r.err().strip());
+        assertTrue(r.out().contains("spacing      1 x 3 x 4"), r.out());
+        // nibabel's base affine with zooms (1, 3, 4): x flipped, not a zero column.
+        assertTrue(r.out().contains("affine          -1.0000     0.0000     0.0000     1.0000"), r.out());
     }
 }

@@ -73,6 +73,49 @@ class PredictCommandTest {
     }
 
     @Test
+    void inputsAreAllCheckedBeforeAnythingIsWrittenAndOutputsNeverCollide(@TempDir Path tmp) throws Exception {
+        Path data = DownstreamFixtures.seg2d(tmp.resolve("seg"), 2, 1, 32);
+        Path model = tmp.resolve("model");
+        assertEquals(0, CliRunner.run(seg(data, model, 2)).code());
+        Image picture = MedicalImages.read(data.resolve("test/images").toFile().listFiles()[0].toPath());
+
+        // a.nii and a.nii.gz: different label maps, but both overlays would be overlays/a.png.
+        Path twins = tmp.resolve("twins");
+        Files.createDirectories(twins);
+        MedicalImages.write(twins.resolve("a.nii"), picture);
+        MedicalImages.write(twins.resolve("a.nii.gz"), picture);
+        Path out = tmp.resolve("out-twins");
+        CliRunner.Run r = CliRunner.run("predict", "--model", model.toString(), "--input", twins.toString(), "--out", out.toString(),
+                "--threads", "1");
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().contains("a.nii and a.nii.gz") && r.err().contains(out.resolve("overlays/a.png").toString()), r.err());
+        assertEquals(1, r.err().lines().count(), r.err());
+        assertTrue(!Files.exists(out), "nothing written");
+        r = CliRunner.run("predict", "--model", model.toString(), "--input", twins.toString(), "--out", out.toString(),
+                "--threads", "1", "--no-overlays");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(Files.exists(out.resolve("a.nii")) && Files.exists(out.resolve("a.nii.gz")));
+
+        // A broken file, and a volume the 2D model cannot take, after a good one: refused before any output.
+        Path mixed = tmp.resolve("mixed");
+        Files.createDirectories(mixed);
+        MedicalImages.write(mixed.resolve("a-good.png"), picture);
+        Files.writeString(mixed.resolve("b-broken.png"), "not a picture");
+        out = tmp.resolve("out-mixed");
+        r = CliRunner.run("predict", "--model", model.toString(), "--input", mixed.toString(), "--out", out.toString(), "--threads", "1");
+        assertEquals(3, r.code(), r.err());
+        assertTrue(r.err().contains(mixed.resolve("b-broken.png").toString()), r.err());
+        assertTrue(!Files.exists(out), "no output folder, no partial outputs");
+        Files.delete(mixed.resolve("b-broken.png"));
+        MedicalImages.write(mixed.resolve("c-volume.nii.gz"), new Image(new float[8 * 8 * 8], 1, new int[] {8, 8, 8},
+                new double[] {1, 1, 1}, null, "memory", "float32"));
+        r = CliRunner.run("predict", "--model", model.toString(), "--input", mixed.toString(), "--out", out.toString(), "--threads", "1");
+        assertEquals(3, r.code(), r.err());
+        assertTrue(r.err().contains(mixed.resolve("c-volume.nii.gz").toString()) && r.err().contains("model is 2D"), r.err());
+        assertTrue(!Files.exists(out), "no output folder, no partial outputs");
+    }
+
+    @Test
     void classificationWritesACsvOfClassesAndProbabilities(@TempDir Path tmp) throws Exception {
         Path cls = DownstreamFixtures.cls2d(tmp.resolve("cls"), 2, 32);
         Path model = tmp.resolve("model");

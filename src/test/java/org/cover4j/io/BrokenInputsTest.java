@@ -2,6 +2,7 @@ package org.cover4j.io;
 
 import org.cover4j.data.Image;
 import org.cover4j.util.CoverException;
+import org.cover4j.util.Rng;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
@@ -20,6 +21,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.Function;
+import java.util.zip.DeflaterOutputStream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -214,6 +216,64 @@ class BrokenInputsTest {
         add("directory given to the raster reader", () -> Files.createDirectories(dir.resolve("folder.png")), RasterReader::read);
         assertTrue(cases.size() >= 30, "corpus size " + cases.size());
         return cases;
+    }
+
+    /**
+     * Every byte of a compressed stream after the gzip header (deflate payload, CRC-32, ISIZE) or of a whole zlib
+     * stream (header, payload, Adler-32) is flipped in turn, and the stream is cut short by 1 to 8 bytes: each
+     * variant must be refused naming the file, while the clean file still reads. The gzip header's MTIME/XFL/OS
+     * bytes (4-9) are not covered by any check in the format, so they are left alone.
+     */
+    @Test
+    void everyFlippedOrMissingByteOfACompressedStreamIsRefused() throws IOException {
+        Rng rng = new Rng(7);
+        float[] v = new float[5 * 4 * 3];
+        for (int i = 0; i < v.length; i++) v[i] = (float) rng.uniform(-100, 100);
+        Path nii = dir.resolve("clean.nii.gz");
+        NiftiWriter.write(nii, Image.of(v, 5, 4, 3), SampleType.FLOAT32);
+        assertCorruptionsRefused(nii, Files.readAllBytes(nii), 10, () -> MedicalImages.read(nii));
+
+        byte[] raw = new byte[v.length * 4];
+        ByteBuffer.wrap(raw).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().put(v);
+        Path mhd = text("g.mhd", MHA.replace("LOCAL", "g.raw.gz"));
+        assertCorruptionsRefused(dir.resolve("g.raw.gz"), NiftiBytes.gzip(raw), 10, () -> MedicalImages.read(mhd));
+
+        ByteArrayOutputStream z = new ByteArrayOutputStream();
+        try (DeflaterOutputStream d = new DeflaterOutputStream(z)) {
+            d.write(raw);
+        }
+        String zHeader = MHA.replace("ElementType", "CompressedData = True\nElementType");
+        Path mha = dir.resolve("z.mha");
+        assertCorruptionsRefused(mha, mha(zHeader, z.toByteArray()), zHeader.length(), () -> MedicalImages.read(mha));
+    }
+
+    /**
+     * Every byte of a compressed stream after the gzip header (deflate payload, CRC-32, ISIZE) or of a whole zlib
+     * stream (header, payload, Adler-32), from {@code from} on, is flipped in turn, and the file is cut short by 1 to
+     * 8 bytes: {@code read} must refuse each variant of {@code file} naming it, and read the clean file. (The gzip
+     * header's MTIME/XFL/OS bytes 4-9 are covered by no check in the format.)
+     */
+    private static void assertCorruptionsRefused(Path file, byte[] bytes, int from, java.util.function.Supplier<Image> read)
+            throws IOException {
+        Files.write(file, bytes);
+        read.get();
+        List<String> accepted = new ArrayList<>();
+        for (int i = from; i < bytes.length + 8; i++) {
+            boolean flip = i < bytes.length;
+            byte[] bad = flip ? bytes.clone() : Arrays.copyOf(bytes, bytes.length - (i - bytes.length + 1));
+            if (flip) bad[i] ^= (byte) 0xff;
+            String what = flip ? "byte " + i + " flipped" : (bytes.length - bad.length) + " bytes cut";
+            Files.write(file, bad);
+            try {
+                read.get();
+                accepted.add(what);
+            } catch (CoverException e) {
+                assertTrue(e.getMessage().startsWith(file + ": "), what + ": " + e.getMessage());
+                assertEquals(-1, e.getMessage().indexOf('\n'), what + ": " + e.getMessage());
+            }
+        }
+        assertTrue(accepted.isEmpty(), file.getFileName() + " (" + bytes.length + " bytes): " + accepted.size()
+                + " corruptions read without error, e.g. " + accepted.subList(0, Math.min(5, accepted.size())));
     }
 
     @Test

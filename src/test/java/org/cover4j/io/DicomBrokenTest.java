@@ -195,6 +195,37 @@ class DicomBrokenTest {
         refused(write("garbage.dcm", encapsulated(8, 16, garbage)));
     }
 
+    /**
+     * A deflated data set must be read to the end of its deflate stream: a stream cut short is refused, and so
+     * is any flipped byte of a zlib-wrapped one (some writers add the wrapper; its Adler-32 then covers the data).
+     * Raw deflate, the standard's form, carries no checksum, so a flip inside it cannot always be seen.
+     */
+    @Test
+    void deflatedDataSetsThatAreCutOrCorruptAreRefused() throws IOException {
+        byte[] plain = goodSlice();
+        int groupLength = java.nio.ByteBuffer.wrap(plain, 140, 4).order(java.nio.ByteOrder.LITTLE_ENDIAN).getInt();
+        byte[] dataset = Arrays.copyOfRange(plain, 144 + groupLength, plain.length);
+        for (boolean zlib : new boolean[] {false, true}) {
+            java.util.zip.Deflater deflater = new java.util.zip.Deflater(6, !zlib);
+            ByteArrayOutputStream z = new ByteArrayOutputStream();
+            try (java.util.zip.DeflaterOutputStream out = new java.util.zip.DeflaterOutputStream(z, deflater)) {
+                out.write(dataset);
+            }
+            deflater.end();
+            byte[] file = DicomFilesForTest.part10(DicomTransferSyntax.DEFLATED_LE.uid, z.toByteArray());
+            int start = file.length - z.size();
+            Image im = DicomReader.read(write("dfl.dcm", file));
+            assertEquals(11 * 7 - 20, im.data()[3 * 3 + 2], 0);
+            for (int cut = 1; cut <= 6; cut++) refused(write("dfl-cut.dcm", Arrays.copyOf(file, file.length - cut)));
+            if (!zlib) continue;
+            for (int i = start; i < file.length; i++) {
+                byte[] bad = file.clone();
+                bad[i] ^= (byte) 0xff;
+                refused(write("dfl-flip.dcm", bad));
+            }
+        }
+    }
+
     @Test
     void fuzzedFilesFailOnlyWithCoverException() throws IOException {
         Path ct = DebianData.file("python3-pydicom", "usr/lib/python3/dist-packages/pydicom/data/test_files/CT_small.dcm")

@@ -33,13 +33,16 @@ class FuzzTest {
     private int successes;
     private int refusals;
 
-    private void readExpectingOnlyCoverException(Path f, byte[] bytes, String what) throws IOException {
+    /** Returns whether the file was read. */
+    private boolean readExpectingOnlyCoverException(Path f, byte[] bytes, String what) throws IOException {
         Files.write(f, bytes);
         try {
             MedicalImages.read(f);
             successes++;
+            return true;
         } catch (CoverException e) {
             refusals++;
+            return false;
         } catch (Throwable t) {
             throw new AssertionError(what + ": " + t.getClass().getName() + " escaped (" + t.getMessage() + ")", t);
         }
@@ -110,8 +113,11 @@ class FuzzTest {
             }
             if (rng.nextDouble() < 0.25) {
                 byte[] z = NiftiBytes.gzip(b);
-                if (rng.nextDouble() < 0.3 && z.length > 20) z[rng.randint(10, z.length)] ^= (byte) (1 + rng.randint(0, 255));
-                readExpectingOnlyCoverException(gz, z, what + " gz");
+                boolean corrupted = rng.nextDouble() < 0.3 && z.length > 20;
+                if (corrupted) z[rng.randint(10, z.length)] ^= (byte) (1 + rng.randint(0, 255));
+                // Past the gzip header every byte is covered by the CRC-32 and length in the trailer.
+                boolean read = readExpectingOnlyCoverException(gz, z, what + " gz");
+                assertTrue(!(corrupted && read), what + " gz: a corrupted compressed stream was read");
             } else {
                 readExpectingOnlyCoverException(plain, b, what.toString());
             }

@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -136,6 +137,27 @@ class NiftiReaderTest {
         Image img = NiftiReader.read(write("base.nii", nb.toBytes()));
         assertAffine(new double[][]{{-2, 0, 0, 3}, {0, 3, 0, -3}, {0, 0, 4, -2}, {0, 0, 0, 1}}, img.affine(), 0);
         assertArrayEquals(new double[]{2, 3, 4}, img.spacing());
+    }
+
+    @Test
+    void aZeroVoxelSizeIsTakenAsOneAsNibabelDoesAndReported() throws IOException {
+        // nibabel's header check: "pixdim[1,2,3] should be non-zero; setting 0 dims to 1", before any affine is made.
+        // Base affine from zooms (1, 3, 1) for shape (4,3,2): diag(-1, 3, 1), t = (1.5, -3, -0.5).
+        NiftiBytes nb = new NiftiBytes().values(SampleType.FLOAT32, new double[24]);
+        nb.pixdim = new double[]{1, 0, 3, 0, 1, 1, 1, 1};
+        Path f = write("zero.nii", nb.toBytes());
+        MedicalImages.Reading r = MedicalImages.readReporting(f);
+        assertAffine(new double[][]{{-1, 0, 0, 1.5}, {0, 3, 0, -3}, {0, 0, 1, -0.5}, {0, 0, 0, 1}}, r.image().affine(), 0);
+        assertArrayEquals(new double[]{1, 3, 1}, r.image().spacing());
+        assertEquals(List.of(f + ": voxel size (pixdim) is 0 along axes 0, 2; 1 mm assumed there, as nibabel does"), r.warnings());
+        // The qform is built from the same corrected sizes: identity rotation, zooms (1, 3, 1), offset (5, 6, 7).
+        nb.qformCode = 1;
+        nb.quatern = new double[]{0, 0, 0, 5, 6, 7};
+        Image q = NiftiReader.read(write("zeroq.nii", nb.toBytes()));
+        assertAffine(new double[][]{{1, 0, 0, 5}, {0, 3, 0, 6}, {0, 0, 1, 7}, {0, 0, 0, 1}}, q.affine(), 1e-6);
+        // Sizes given: nothing to report.
+        nb.pixdim = new double[]{1, 2, 3, 4, 0, 0, 0, 0};
+        assertEquals(List.of(), MedicalImages.readReporting(write("sized.nii", nb.toBytes())).warnings());
     }
 
     @Test
