@@ -48,7 +48,8 @@ public final class PretrainCommand implements Callable<Integer> {
     CommandLine.Model.CommandSpec spec;
 
     @Option(names = "--method", paramLabel = "NAME", defaultValue = "cover", description = "Pre-training method: ${COMPLETION-CANDIDATES} "
-            + "(default: ${DEFAULT-VALUE}; 'cover4j info --methods' says what each does). Each method's own options are listed below.",
+            + "(default: ${DEFAULT-VALUE}; 'cover4j info --methods' says what each does). Every method trains with the same optimizer "
+            + "(Adam, --lr, --schedule), not its paper's, for a fair comparison. Each method's own options are listed below.",
             completionCandidates = MethodNames.class)
     String method;
 

@@ -1,7 +1,11 @@
 package org.cover4j.pretrain;
 
 import org.bytedeco.pytorch.Device;
+import org.cover4j.nn.Params;
+import org.cover4j.nn.UNet;
 import org.cover4j.pretrain.cover.CoverMethod;
+import org.cover4j.pretrain.genesis.GenesisMethod;
+import org.cover4j.pretrain.rotation.RotationMethod;
 import org.cover4j.util.CoverException;
 
 import java.util.List;
@@ -29,12 +33,15 @@ public final class Methods {
                         BiFunction<PretrainSettings, MethodOptions.Values, MethodSettings> fromOptions, Factory factory) {}
 
     private static final List<Entry> ALL = List.of(
-            CoverMethod.ENTRY);
+            CoverMethod.ENTRY,
+            GenesisMethod.ENTRY,
+            RotationMethod.ENTRY);
 
     /** Every method's option groups, one instance per command line. */
     public static final List<Supplier<MethodOptions>> OPTION_GROUPS = List.of(
             org.cover4j.pretrain.cover.CoverViewOptions::new,
-            org.cover4j.pretrain.cover.CoverOptions::new);
+            org.cover4j.pretrain.cover.CoverOptions::new,
+            org.cover4j.pretrain.genesis.GenesisOptions::new);
 
     public static List<Entry> all() {
         return ALL;
@@ -53,5 +60,19 @@ public final class Methods {
     /** The stream every method draws its initial weights from: the backbone from {@code derive(1)}, heads from others. */
     public static org.cover4j.util.Rng modelRng(long seed) {
         return new org.cover4j.util.Rng(seed).derive(7);
+    }
+
+    /**
+     * {@code config}'s backbone for one input channel, registered in {@code params} under {@link PretrainMethod#BACKBONE}
+     * with weights from {@code modelRng(seed).derive(1)}: the weights a COVER run, any other method's run and a scratch
+     * fine-tuning with the same seed start from.
+     */
+    public static UNet backbone(PretrainConfig config, Params params) {
+        return config.backbone().build(params, PretrainMethod.BACKBONE, config.common().dims(), 1, modelRng(config.common().seed()).derive(1));
+    }
+
+    /** The stream a method's head draws its weights from ({@code modelRng(seed).derive(2)}, COVER's projections' too). */
+    public static org.cover4j.util.Rng headRng(long seed) {
+        return modelRng(seed).derive(2);
     }
 }
