@@ -94,10 +94,7 @@ public final class Rotations {
      * a label uniform over {@link #classes}, and the crop rotated by it. Draws: the corner, then the label.
      */
     public static RotationSample make(float[] image, int channels, int[] shape, int crop, Rng rng) {
-        int[] cropSize = new int[shape.length];
-        Arrays.fill(cropSize, crop);
-        int[] origin = CoverViews.drawCropOrigin(shape, cropSize, rng);
-        float[] cube = Shapes.crop(image, channels, shape, origin, cropSize);
+        float[] cube = RandomCrop.make(image, channels, shape, crop, rng);
         int label = rng.randint(0, classes(shape.length));
         return new RotationSample(rotate(cube, channels, crop, shape.length, label), label);
     }

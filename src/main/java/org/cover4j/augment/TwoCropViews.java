@@ -24,8 +24,7 @@ public final class TwoCropViews {
         AppearanceTransform appearance = new AppearanceTransform(mode);
         float[][] views = new float[2][];
         for (int v = 0; v < 2; v++) {
-            int[] origin = CoverViews.drawCropOrigin(shape, cropSize, rng);
-            float[] view = Shapes.crop(image, channels, shape, origin, cropSize);
+            float[] view = RandomCrop.make(image, channels, shape, crop, rng);
             for (int d = 0; d < shape.length; d++) {
                 if (rng.nextDouble() < FLIP_RATE) view = Flips.flip(view, channels, cropSize, d);
             }

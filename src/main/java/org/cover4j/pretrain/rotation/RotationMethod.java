@@ -53,6 +53,12 @@ public final class RotationMethod implements PretrainMethod<RotationSample> {
         this.cropShape = SampleTensors.cube(dims, common.size());
     }
 
+    /** Rotation prediction reads only the encoder's deepest features: the decoder keeps its initial weights. */
+    @Override
+    public boolean trainsDecoder() {
+        return false;
+    }
+
     private static RotationSettings settings(PretrainSettings common, MethodOptions.Values o) {
         return RotationSettings.DEFAULTS;
     }
