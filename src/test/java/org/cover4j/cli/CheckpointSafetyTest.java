@@ -154,6 +154,22 @@ class CheckpointSafetyTest {
     }
 
     @Test
+    void aFineTuningStateHalfReplacedFallsBackToTheStateBefore(@TempDir Path tmp) throws Exception {
+        Path data = DownstreamFixtures.seg2d(tmp.resolve("seg"), 2, 1, 32);
+        Path full = tmp.resolve("full");
+        assertEquals(0, CliRunner.run(DownstreamFixtures.seg(data, full, 6, "--seed", "3")).code());
+        Path torn = tmp.resolve("torn");
+        assertEquals(0, CliRunner.run(DownstreamFixtures.seg(data, torn, 4, "--seed", "3")).code());
+        // Killed while replacing the state of step 4: its weights beside the optimizer state of step 2.
+        Files.copy(torn.resolve("step-2.optim.safetensors"), torn.resolve("step-4.optim.safetensors"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        CliRunner.Run r = CliRunner.run(DownstreamFixtures.seg(data, torn, 6, "--seed", "3", "--resume"));
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.log().contains("step-4.optim.safetensors has SHA-256") && r.log().contains("resuming " + torn + " at step 2 of 6"), r.log());
+        assertArrayEquals(Files.readAllBytes(full.resolve("last.safetensors")), Files.readAllBytes(torn.resolve("last.safetensors")),
+                "the fallback run ends as the uninterrupted one");
+    }
+
+    @Test
     void stateFilesWithBadFieldsAreRefusedByName(@TempDir Path tmp) throws Exception {
         Path data = DownstreamFixtures.seg2d(tmp.resolve("seg"), 2, 1, 32);
         Path out = tmp.resolve("m");

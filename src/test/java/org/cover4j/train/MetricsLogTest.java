@@ -30,6 +30,9 @@ class MetricsLogTest {
         Files.writeString(f, "step,loss,seconds\n1,0.5,1.0\n2,0.4,2.0\n3,0.3,3.0");
         assertEquals(List.of("1,0.5,1.0"), MetricsLog.keptRows(f, 1, 3));
         assertEquals(List.of("1,0.5,1.0", "2,0.4,2.0"), MetricsLog.keptRows(f, 5, 3));
+        // A whole line that is not a row of these columns (a torn write the disk cut short) is dropped wherever it is.
+        Files.writeString(f, "step,loss,seconds\n1,0.5\n2,0.4,2.0\n");
+        assertEquals(List.of("2,0.4,2.0"), MetricsLog.keptRows(f, 5, 3));
     }
 
     @Test
