@@ -4,6 +4,7 @@ import org.cover4j.data.phantom.Phantoms;
 import org.cover4j.downstream.DemoSummary;
 import org.cover4j.downstream.PhantomData;
 import org.cover4j.torch.Devices;
+import org.cover4j.train.RunLock;
 import org.cover4j.util.CoverException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -59,6 +60,13 @@ public final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        try (RunLock lock = RunLock.acquire(out, "--out", "cover4j demo", System.err)) {
+            return demo();
+        }
+    }
+
+    /** The tour, with {@code out} locked for this process (each step's command locks its own sub-folder too). */
+    private int demo() {
         PrintWriter say = spec.commandLine().getOut();
         Path pre = out.resolve("pretrain");
         clearEarlierDemo(out);

@@ -4,6 +4,8 @@ import org.cover4j.downstream.FineTuner;
 import org.cover4j.downstream.FinetuneSettings;
 import org.cover4j.downstream.Finetuning;
 import org.cover4j.downstream.ModelFiles;
+import org.cover4j.train.RunLock;
+import org.cover4j.train.StopSignal;
 import org.cover4j.util.CoverException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -28,7 +30,10 @@ import java.util.concurrent.Callable;
                 "Data: for --task seg a folder with images/ and labels/ (matched by file name) or a CSV image,label; for --task cls "
                         + "a folder with one sub-folder per class or a CSV image,class; or --preset NAME --data DIR.", "",
                 "Writes OUT/best.safetensors (best validation step) + OUT/model.json (what predict/evaluate need), OUT/metrics.csv, "
-                        + "the resumable state OUT/last.* + OUT/train-state.json, and with --test OUT/test/metrics.json.", ""})
+                        + "the resumable state OUT/step-N.* + OUT/train-state.json (OUT/last.safetensors: its weights), and with --test "
+                        + "OUT/test/metrics.json.", "",
+                "One run per --out (a lock file OUT/.cover4j.lock). SIGTERM or Ctrl-C finish the current step, save the resumable "
+                        + "state and exit with 143 or 130; --resume continues exactly.", ""})
 public final class FinetuneCommand implements Callable<Integer> {
     @Mixin
     Options common;
@@ -161,9 +166,27 @@ public final class FinetuneCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         FinetuneSettings given = settings();
+        try (RunLock lock = RunLock.acquire(out, "--out", "cover4j finetune", System.err)) {
+            lock.removeStaleTemporaries();
+            return train(given);
+        }
+    }
+
+    /** The run, with {@code out} locked for this process. */
+    private int train(FinetuneSettings given) {
         if (resume) checkResume(given);
         String cmdLine = String.join(" ", spec.commandLine().getParseResult().originalArgs());
-        Finetuning.Result r = Finetuning.run(given, resume, force, out, System.err, cmdLine, true, verbose);
+        String resumeCommand = "cover4j finetune --task " + Quoting.shell(task) + " --out " + Quoting.shell(out.toString()) + " --resume";
+        Finetuning.Result r;
+        try (StopSignal stop = StopSignal.install(System.err, resumeCommand)) {
+            r = Finetuning.run(given, resume, force, out, System.err, cmdLine, true, verbose, stop);
+            if (r.interrupted()) {
+                FineTuner.Progress p = r.progress();
+                throw new CoverException("interrupted by " + stop.signalName() + (p.step() > 0 ? " at step " + p.step() + "; state saved: "
+                        + out.resolve(ModelFiles.STATE_JSON) + "; resume with: " + resumeCommand : " before the first step; nothing was saved; "
+                        + "run the command again"), stop.exitCode(), null);
+            }
+        }
         PrintWriter o = spec.commandLine().getOut();
         FineTuner.Progress p = r.progress();
         o.printf(Locale.ROOT, "done: step %d%s, best val %s %.4f at step %d%n", p.step(), p.stopped() ? " (stopped early)" : "",
@@ -190,7 +213,7 @@ public final class FinetuneCommand implements Callable<Integer> {
 
     /** A resumed run keeps its configuration: any explicitly given option must agree with the saved one. */
     private void checkResume(FinetuneSettings given) {
-        Map<?, ?> doc = ModelFiles.readState(out).doc();
+        Map<?, ?> doc = ModelFiles.readStateDoc(out);
         FinetuneSettings saved = ModelFiles.fromTree(doc.get("settings"), FinetuneSettings.class, out.resolve(ModelFiles.STATE_JSON));
         CommandLine.ParseResult pr = spec.commandLine().getParseResult();
         for (Map.Entry<String, String> e : KEPT_ON_RESUME.entrySet()) {

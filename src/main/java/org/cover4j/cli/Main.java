@@ -24,10 +24,12 @@ import java.util.List;
         exitCodeListHeading = "%nExit status:%n",
         exitCodeList = {
                 "0:success",
-                "2:usage error (unknown or invalid option)",
-                "3:bad input data (unreadable, corrupt or inconsistent files)",
-                "4:training stopped (repeated non-finite losses)",
-                "70:internal error (a bug; rerun with --debug and report it)"},
+                "2:usage error (unknown or invalid option; --out in use by another run; data changed on --resume)",
+                "3:bad input data (unreadable, corrupt or inconsistent files; weights with NaN or infinite values)",
+                "4:training stopped (repeated non-finite losses, non-finite weights, a full disk)",
+                "70:internal error (a bug; rerun with --debug and report it)",
+                "130:interrupted by SIGINT (Ctrl-C) after saving a checkpoint; the message says how to resume",
+                "143:interrupted by SIGTERM after saving a checkpoint; the message says how to resume"},
         subcommands = {CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec

@@ -14,7 +14,10 @@ import org.cover4j.torch.Devices;
 import org.cover4j.torch.Torch;
 import org.cover4j.train.Adam;
 import org.cover4j.train.Checkpoints;
+import org.cover4j.train.MemoryEstimate;
 import org.cover4j.train.Provenance;
+import org.cover4j.train.RunLock;
+import org.cover4j.train.StopSignal;
 import org.cover4j.util.CoverException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -22,7 +25,6 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
@@ -37,6 +39,8 @@ import java.util.concurrent.Callable;
                 + "for --dim 3), or without --data uses built-in synthetic phantoms. Writes OUT/metrics.csv (a row per step) "
                 + "and OUT/checkpoints/{step-N,last}.{safetensors,json}. The weights use the reference PyTorch model's "
                 + "state_dict names.", "",
+                "One run per --out (a lock file OUT/.cover4j.lock). SIGTERM or Ctrl-C finish the current step, save a checkpoint "
+                        + "and exit with 143 or 130; 'cover4j pretrain --out OUT --resume' continues exactly.", "",
                 "Defaults follow the paper (Adam 1e-4, appearance operations each with probability 0.9); "
                         + "--reference reproduces the released code instead (all five operations always, blur a no-op, "
                         + "lr scaled by batch/256).", ""})
@@ -124,6 +128,18 @@ public final class PretrainCommand implements Callable<Integer> {
     @Option(names = "--max-bad-steps", paramLabel = "N", defaultValue = "5", description = "Stop after this many consecutive non-finite steps (default: ${DEFAULT-VALUE}).")
     int maxBadSteps;
 
+    @Option(names = "--keep-checkpoints", paramLabel = "N", defaultValue = "3", description = "Keep the N newest checkpoints, each with its "
+            + "optimizer state so that a resume can fall back to it (default: ${DEFAULT-VALUE}; the newest is never removed).")
+    int keepCheckpoints;
+
+    @Option(names = "--keep-every", paramLabel = "K", defaultValue = "0", description = "Also keep the checkpoint of every K-th step forever, "
+            + "as milestones (default: ${DEFAULT-VALUE} = none).")
+    int keepEvery;
+
+    @Option(names = "--allow-data-change", description = "With --resume: continue although the data folder or its listing (names, sizes, "
+            + "modification times) changed since the checkpoint; the change is recorded in the checkpoint's provenance.")
+    boolean allowDataChange;
+
     /** The registered method names, for {@code --help}. */
     static final class MethodNames implements Iterable<String> {
         @Override
@@ -136,28 +152,41 @@ public final class PretrainCommand implements Callable<Integer> {
     public Integer call() {
         PrintStream log = System.err;
         Torch.load();
+        PretrainConfig given = fromOptions();
+        PretrainRun.Retention retention = new PretrainRun.Retention(keepCheckpoints, keepEvery);
+        try (RunLock lock = RunLock.acquire(out, "--out", "cover4j pretrain", log)) {
+            lock.removeStaleTemporaries("checkpoints");
+            return train(given, retention, log);
+        }
+    }
+
+    /** The run, with {@code out} locked for this process. */
+    private int train(PretrainConfig given, PretrainRun.Retention retention, PrintStream log) {
         Checkpoints checkpoints = new Checkpoints(out.resolve("checkpoints"));
-        java.util.Optional<Path> latest = checkpoints.latestJson();
-        boolean hasRun = latest.isPresent();
-        PretrainConfig config = fromOptions();
+        PretrainConfig config = given;
         Checkpoints.Loaded resumed = null;
         if (resume) {
-            if (!hasRun) throw CoverException.usage("--resume: " + checkpoints.lastJson() + " does not exist; nothing to resume");
-            resumed = Checkpoints.read(latest.get());
-            config = resumedConfig(PretrainConfig.fromCheckpoint(resumed), config);
+            resumed = checkpoints.latest(log).orElseThrow(() -> CoverException.usage("--resume: " + checkpoints.lastJson()
+                    + " does not exist; nothing to resume"));
+            config = resumedConfig(PretrainConfig.fromCheckpoint(resumed), given);
             if (resumed.step() >= config.common().steps()) {
                 log.printf("%s is already at step %d of %d; nothing to do (raise --steps to train longer)%n", out, resumed.step(), config.common().steps());
                 return 0;
             }
-            if (resumed.optimizer() == null) throw CoverException.file(latest.get(), "optimizer state is missing; cannot resume exactly");
-        } else if (hasRun) {
-            throw CoverException.usage("--out " + out + " already holds a run (" + latest.get()
+            if (resumed.optimizer() == null) throw CoverException.file(resumed.json(), "optimizer state is missing; cannot resume exactly");
+        } else if (checkpoints.any()) {
+            throw CoverException.usage("--out " + out + " already holds a run (" + checkpoints.lastJson().getParent()
                     + "); use --resume to continue it or choose another --out");
         }
         PretrainSettings settings = config.common();
+        int[] crop = new int[settings.dims()];
+        java.util.Arrays.fill(crop, settings.size());
+        MemoryEstimate.check(config.backbone().channels(), crop, settings.batch(), settings.device(), "--size");
+        List<String> dataChanges = resumed == null ? List.of() : dataPathChanges(resumed, settings);
         Torch.setThreads(settings.threads());
         Device device = Devices.parse(settings.device());
         PretrainImages images = Pretraining.images(settings, log);
+        if (resumed != null) dataChanges = listingChanges(resumed, images, dataChanges);
         PretrainMethod<?> method = Pretraining.method(config, device);
         method.recomputeActivations(lowMemory);
         if (init != null && resumed == null) {
@@ -165,23 +194,80 @@ public final class PretrainCommand implements Callable<Integer> {
             method.state().load(sd.values(), sd.shapes(), sd.file().toString());
         }
         long startStep = 0;
+        String resumeCommand = "cover4j pretrain --out " + Quoting.shell(out.toString()) + " --resume";
         try (Adam adam = new Adam(method.trainable(), settings.weightDecay())) {
             if (resumed != null) {
                 method.state().load(resumed.weights(), resumed.shapes(), resumed.json().toString());
-                adam.load(resumed.optimizer(), resumed.optimizerStep());
+                adam.load(resumed.optimizer(), resumed.optimizerShapes(), resumed.optimizerStep(), String.valueOf(resumed.optimizerFile()));
                 startStep = resumed.step();
                 log.printf("resuming %s at step %d of %d%n", out, startStep, settings.steps());
             }
-            Provenance prov = Provenance.of(images.description(), images.listingHash(), String.join(" ", spec.commandLine().getParseResult().originalArgs()));
+            Provenance prov = Provenance.of(images.description(), images.listingHash(), String.join(" ", spec.commandLine().getParseResult().originalArgs()))
+                    .withDataPath(realPath(settings.data())).withDataChanges(dataChanges);
             log.printf(Locale.ROOT, "pre-training %s %dD: %,d parameters, %d images, crop %d, batch %d, lr %.3g, %d threads, device %s%n",
                     settings.method(), settings.dims(), method.trainable().count(), images.size(), settings.size(), settings.batch(),
                     settings.effectiveLr(), settings.threads(), settings.device());
-            PretrainRun.Result r = PretrainRun.of(config, method, images, log, true).run(out, adam, startStep, prov);
+            PretrainRun<?> run = PretrainRun.of(config, method, images, log, true);
+            PretrainRun.Result r;
+            try (StopSignal stop = StopSignal.install(log, resumeCommand)) {
+                run.loop().stopOn(stop);
+                r = run.run(out, adam, startStep, prov, retention);
+                if (r.interrupted()) {
+                    boolean saved = r.lastStep() > startStep;
+                    throw new CoverException("interrupted by " + stop.signalName() + (saved ? " at step " + r.lastStep() + " of " + settings.steps()
+                            + "; checkpoint saved: " + r.checkpoint() : " before the first step; " + (resumed != null ? "the checkpoint of step "
+                            + startStep + " is unchanged" : "nothing was saved")) + (saved || resumed != null ? "; resume with: " + resumeCommand
+                            : "; run the command again"), stop.exitCode(), null);
+                }
+            }
             spec.commandLine().getOut().printf(Locale.ROOT, "done: step %d, %s%n  metrics: %s%n  weights: %s%n",
-                    r.lastStep(), formatLosses(r.lastLosses()), out.resolve("metrics.csv"), r.checkpoint());
+                    r.lastStep(), formatLosses(r.lastLosses()), out.resolve("metrics.csv"), checkpoints.lastWeights());
             spec.commandLine().getOut().flush();
         }
         return 0;
+    }
+
+    /** The canonical path of a data folder ("" for the generated phantoms, or a folder that is gone). */
+    static String realPath(String data) {
+        if (data == null) return "";
+        try {
+            return Path.of(data).toRealPath().toString();
+        } catch (java.io.IOException e) {
+            return "";
+        }
+    }
+
+    /**
+     * A resumed run's data folder must be the one the checkpoint recorded (compared as canonical paths, so another
+     * spelling or a link to the same folder is fine); with --allow-data-change the change is returned for the provenance.
+     */
+    private List<String> dataPathChanges(Checkpoints.Loaded resumed, PretrainSettings settings) {
+        List<String> changes = new java.util.ArrayList<>(resumed.provenance().dataChanges());
+        String recorded = resumed.provenance().dataPath();
+        String now = realPath(settings.data());
+        if (recorded.isEmpty() || recorded.equals(now)) return changes;
+        String what = "the data folder " + (now.isEmpty() ? settings.data() + " (not found)" : now) + " is not the checkpoint's " + recorded;
+        if (!allowDataChange) {
+            throw CoverException.usage("--resume: " + what + " (" + resumed.json() + "); give --data with the original folder, or "
+                    + "--allow-data-change to continue on this one");
+        }
+        changes.add("step " + resumed.step() + ": " + what);
+        return changes;
+    }
+
+    /** The listing (names, sizes, modification times) must be the checkpoint's, unless --allow-data-change. */
+    private List<String> listingChanges(Checkpoints.Loaded resumed, PretrainImages images, List<String> changes) {
+        String recorded = resumed.provenance().dataHash();
+        if (recorded.isEmpty() || recorded.equals(images.listingHash())) return changes;
+        String what = "the data listing changed (SHA-256 " + recorded + " in the checkpoint, " + images.listingHash() + " now: "
+                + images.description() + ")";
+        if (!allowDataChange) {
+            throw CoverException.usage("--resume: " + what + " (" + resumed.json() + "); files were added, removed, resized or modified; "
+                    + "restore them, or give --allow-data-change to continue on the changed data");
+        }
+        List<String> all = new java.util.ArrayList<>(changes);
+        all.add("step " + resumed.step() + ": " + what);
+        return all;
     }
 
     static String formatLosses(Map<String, Double> l) {
@@ -210,7 +296,6 @@ public final class PretrainCommand implements Callable<Integer> {
         PretrainSettings g = given.common();
         List<String[]> checks = List.of(
                 new String[] {"--method", s.method(), g.method()},
-                new String[] {"--data", String.valueOf(s.data()), String.valueOf(g.data())},
                 new String[] {"--dim", "" + s.dims(), "" + g.dims()},
                 new String[] {"--size", "" + s.size(), "" + g.size()},
                 new String[] {"--batch", "" + s.batch(), "" + g.batch()},
@@ -229,6 +314,13 @@ public final class PretrainCommand implements Callable<Integer> {
                     + saved.method() + ", " + out.resolve("checkpoints/last.json") + "); a resumed run keeps its configuration");
         }
         PretrainSettings.Builder b = s.toBuilder();
+        if (pr.hasMatchedOption("--data") && !realPath(s.data()).equals(realPath(g.data()))) {
+            if (!allowDataChange) {
+                throw CoverException.usage("--data " + g.data() + " is not the checkpoint's data folder " + s.data() + " ("
+                        + out.resolve("checkpoints/last.json") + "); a resumed run keeps its data; --allow-data-change continues on other data");
+            }
+            b.data(g.data());
+        }
         if (pr.hasMatchedOption("--steps")) b.steps(g.steps());
         if (pr.hasMatchedOption("--workers")) b.workers(g.workers());
         if (pr.hasMatchedOption("--device")) b.device(g.device());

@@ -9,6 +9,7 @@ import org.cover4j.torch.Tensors;
 import org.cover4j.train.Adam;
 import org.cover4j.train.Objective;
 import org.cover4j.train.StepLoop;
+import org.cover4j.train.StopSignal;
 import org.cover4j.util.Rng;
 
 import java.io.PrintStream;
@@ -68,24 +69,28 @@ public final class FineTuner {
         this.spec = net.spec();
     }
 
+    /** Where a run ended, and whether a stop signal ended it early (after saving the resumable state). */
+    public record Outcome(Progress progress, boolean interrupted) {}
+
     /**
      * Trains from {@code from} (fresh: {@link Progress#start()}) to {@code settings.steps()}; {@code optimizer} holds
-     * saved Adam moments and step when resuming, else null.
+     * saved Adam moments and step when resuming, else null. {@code stop} ends the run early, after a resumable state.
      */
-    public Progress run(Progress from, StateDicts.StateDict optimizer, long optimizerStep, boolean showProgress) {
+    public Outcome run(Progress from, StateDicts.StateDict optimizer, long optimizerStep, boolean showProgress, StopSignal stop) {
         Evaluation.createDirectories(out);
         Task task = spec.task();
         Objective<Batch> objective = new TaskObjective();
         StepLoop<Batch> loop = new StepLoop<>(objective, new StepLoop.Options(settings.steps(), settings.lrSchedule(), settings.clipNorm(),
                 settings.maxBadSteps(), "finetune", showProgress), log);
+        loop.stopOn(stop);
         try (Adam adam = new Adam(objective.trainable(), settings.weightDecay())) {
-            if (optimizer != null) adam.load(optimizer.values(), optimizerStep);
+            if (optimizer != null) adam.load(optimizer.values(), optimizer.shapes(), optimizerStep, optimizer.file().toString());
             if (!linear && settings.backboneLrScale() != 1) adam.scaleLr(net.backboneParams().trainableNames(), settings.backboneLrScale());
             Validation validation = new Validation(from, adam, new Predictor(net, device, settings.batch()), "val_" + task.metric());
             PatchSampler sampler = task == Task.SEG ? new PatchSampler(train, spec.patch(), settings.foregroundOversample()) : null;
-            loop.run(step -> batch(step, sampler, new Rng(settings.seed()).derive(STEP_STREAM, step)), adam, from.step(),
+            StepLoop.Result r = loop.run(step -> batch(step, sampler, new Rng(settings.seed()).derive(STEP_STREAM, step)), adam, from.step(),
                     out.resolve("metrics.csv"), validation);
-            return validation.progress;
+            return new Outcome(validation.progress, r.interrupted());
         }
     }
 
@@ -204,6 +209,18 @@ public final class FineTuner {
             if (due(step, finalStep) || progress.stopped()) saveLast(progress, adam);
         }
 
+        /**
+         * A signal stops the run between validations: the state of this step is saved without validating (a validation
+         * can take longer than the grace a SIGTERM leaves); the best-so-far and patience counters carry over unchanged,
+         * so the resumed run validates at the same steps and ends exactly as an uninterrupted one.
+         */
+        @Override
+        public void saveBeforeStop(long step) {
+            Progress p = progress;
+            progress = new Progress(step, p.bestMetric(), p.bestStep(), p.sinceBest(), p.stopped());
+            saveLast(progress, adam);
+        }
+
         @Override
         public boolean stopRequested() {
             return progress.stopped();
@@ -211,7 +228,7 @@ public final class FineTuner {
 
         @Override
         public Path lastCheckpoint() {
-            return progress.step() > 0 ? out.resolve(ModelFiles.LAST) : null;
+            return progress.step() > 0 ? out.resolve(ModelFiles.STATE_JSON) : null;
         }
     }
 

@@ -44,8 +44,15 @@ public record FinetuneSettings(
     public FinetuneSettings {
         if (batch < 1) throw CoverException.usage("--batch must be >= 1, got " + batch);
         if (steps < 1) throw CoverException.usage("--steps must be >= 1, got " + steps);
-        if (!(lr > 0) || Double.isInfinite(lr)) throw CoverException.usage("--lr must be > 0, got " + lr);
-        if (!(weightDecay >= 0)) throw CoverException.usage("--weight-decay must be >= 0, got " + weightDecay);
+        if (!(lr > 0) || lr > LrSchedule.MAX) throw CoverException.usage("--lr must be a positive number up to " + LrSchedule.MAX + ", got " + lr);
+        if (!(weightDecay >= 0) || weightDecay > LrSchedule.MAX) {
+            throw CoverException.usage("--weight-decay must be a number from 0 to " + LrSchedule.MAX + ", got " + weightDecay);
+        }
+        if (dims != 0 && dims != 2 && dims != 3) throw CoverException.usage("--dim must be 2 or 3, got " + dims);
+        if (classes < 0) throw CoverException.usage("--classes must be >= 2 (or left out), got " + classes);
+        if (patch != null) {
+            for (int p : patch) if (p < 1) throw CoverException.usage("--patch must be positive multiples of 16, got " + p);
+        }
         if (!(labelFraction > 0 && labelFraction <= 1)) throw CoverException.usage("--label-fraction must be in (0, 1], got " + labelFraction);
         if (!(foregroundOversample >= 0 && foregroundOversample <= 1)) {
             throw CoverException.usage("--foreground-oversample must be in [0, 1], got " + foregroundOversample);

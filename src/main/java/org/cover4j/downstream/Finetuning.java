@@ -13,7 +13,9 @@ import org.cover4j.metrics.SegmentationResult;
 import org.cover4j.nn.BackboneSpec;
 import org.cover4j.torch.Devices;
 import org.cover4j.torch.Torch;
+import org.cover4j.train.MemoryEstimate;
 import org.cover4j.train.Provenance;
+import org.cover4j.train.StopSignal;
 import org.cover4j.util.CoverException;
 import org.cover4j.util.Rng;
 
@@ -44,8 +46,9 @@ public final class Finetuning {
 
     private Finetuning() {}
 
-    /** What a run produced. */
-    public record Result(ModelSpec spec, FineTuner.Progress progress, int trainCases, int valCases, Map<String, Object> testMetrics) {}
+    /** What a run produced; {@code interrupted}: a stop signal ended it early, after saving the resumable state (no test scores). */
+    public record Result(ModelSpec spec, FineTuner.Progress progress, int trainCases, int valCases, Map<String, Object> testMetrics,
+                         boolean interrupted) {}
 
     /** The labelled data of a run, opened from folders/manifests or a preset. */
     private record Sources(DataSource train, DataSource val, DataSource test, String normalization, boolean presetPrepared, int classes) {}
@@ -56,11 +59,17 @@ public final class Finetuning {
      */
     public static Result run(FinetuneSettings given, boolean resume, boolean force, Path out, PrintStream log, String commandLine,
                              boolean showProgress, boolean verbose) {
+        return run(given, resume, force, out, log, commandLine, showProgress, verbose, StopSignal.NONE);
+    }
+
+    /** {@link #run(FinetuneSettings, boolean, boolean, Path, PrintStream, String, boolean, boolean)}, ended early by {@code stop}. */
+    public static Result run(FinetuneSettings given, boolean resume, boolean force, Path out, PrintStream log, String commandLine,
+                             boolean showProgress, boolean verbose, StopSignal stop) {
         ModelFiles.State state = null;
         FinetuneSettings s = given;
         if (resume) {
-            state = ModelFiles.readState(out);
-            s = ModelFiles.fromTree(state.doc().get("settings"), FinetuneSettings.class, out.resolve(ModelFiles.STATE_JSON));
+            state = ModelFiles.readState(out, log);
+            s = ModelFiles.fromTree(state.doc().get("settings"), FinetuneSettings.class, state.json());
             s = s.withSteps(given.steps()).withDevice(given.device());
         } else if (ModelFiles.holdsModel(out)) {
             if (!force) {
@@ -88,6 +97,7 @@ public final class Finetuning {
         int[] channels = channels(s, arch, initPath);
         int[] patch = s.patch() != null ? s.patch() : repeat(dims == 2 ? DEFAULT_PATCH_2D : DEFAULT_PATCH_3D, dims);
         if (patch.length == 1 && dims > 1) patch = repeat(patch[0], dims);
+        MemoryEstimate.check(channels, patch, s.batch(), s.device(), "--patch");
         String loadNorm = src.presetPrepared() ? "none" : src.normalization();
         Cases.Prep prep = new Cases.Prep(task, dims, inChannels, loadNorm, patch, s.binaryLabels());
         // Validate the patch now, before any file is read.
@@ -110,7 +120,7 @@ public final class Finetuning {
         List<String> classNames = names != null ? names : ModelSpec.numberedClasses(k);
         ModelSpec spec = new ModelSpec(task, dims, inChannels, channels, k, classNames, src.normalization(), patch, s.binaryLabels());
         if (state != null && !state.spec().equals(spec)) {
-            throw CoverException.file(out.resolve(ModelFiles.STATE_JSON), "the saved model (" + state.spec() + ") differs from what the data give now ("
+            throw CoverException.file(state.json(), "the saved model (" + state.spec() + ") differs from what the data give now ("
                     + spec + "); did the data change?");
         }
 
@@ -118,7 +128,7 @@ public final class Finetuning {
         FineTuner.Progress from = FineTuner.Progress.start();
         Map<String, Object> modelDoc;
         if (state != null) {
-            net.load(state.weights().values(), state.weights().shapes(), out.resolve(ModelFiles.LAST).toString());
+            net.load(state.weights().values(), state.weights().shapes(), state.weights().file().toString());
             from = progress(state.doc());
             @SuppressWarnings("unchecked")
             Map<String, Object> saved = (Map<String, Object>) state.doc().get("model_doc");
@@ -126,7 +136,7 @@ public final class Finetuning {
             if (from.stopped() || from.step() >= s.steps()) {
                 log.printf("%s is already at step %d of %d%s; nothing to do%n", out, from.step(), s.steps(),
                         from.stopped() ? " (stopped early)" : " (raise --steps to train longer)");
-                return new Result(spec, from, train.size(), val.size(), null);
+                return new Result(spec, from, train.size(), val.size(), null, false);
             }
             log.printf("resuming %s at step %d of %d%n", out, from.step(), s.steps());
         } else {
@@ -157,7 +167,9 @@ public final class Finetuning {
                 s.modeKind() == Mode.LINEAR ? " trained (head only)" : "", train.size(), val.size(), k, Arrays.toString(patch), s.batch(), s.lr(), s.threads());
         FineTuner tuner = new FineTuner(s, net, train, val, device, log, out, modelDoc);
         long optimizerStep = state == null ? 0 : ((Number) state.doc().get("optimizer_step")).longValue();
-        FineTuner.Progress end = tuner.run(from, state == null ? null : state.optimizer(), optimizerStep, showProgress);
+        FineTuner.Outcome outcome = tuner.run(from, state == null ? null : state.optimizer(), optimizerStep, showProgress, stop);
+        FineTuner.Progress end = outcome.progress();
+        if (outcome.interrupted()) return new Result(spec, end, train.size(), val.size(), null, true);
 
         Map<String, Object> testMetrics = null;
         if (src.test() != null) {
@@ -168,7 +180,7 @@ public final class Finetuning {
             net.load(best.weights(), best.shapes(), out.resolve(ModelFiles.BEST).toString());
             testMetrics = evaluate(net, device, s.batch(), test, out.resolve("test"), Map.of("model", out.toString(), "data", src.test().where()));
         }
-        return new Result(spec, end, train.size(), val.size(), testMetrics);
+        return new Result(spec, end, train.size(), val.size(), testMetrics, false);
     }
 
     /** Scores {@code net} on {@code cases}, writes {@code dir/metrics.json} and {@code dir/per_case.csv}, returns the summary. */
@@ -288,6 +300,11 @@ public final class Finetuning {
         try {
             for (String f : List.of(ModelFiles.MODEL_JSON, ModelFiles.BEST, ModelFiles.LAST, ModelFiles.LAST_OPTIM, ModelFiles.STATE_JSON, "metrics.csv")) {
                 Files.deleteIfExists(out.resolve(f));
+            }
+            try (var files = Files.list(out)) {
+                for (Path p : files.filter(p -> p.getFileName().toString().matches("step-\\d+\\.(json|safetensors|optim\\.safetensors)")).toList()) {
+                    Files.delete(p);
+                }
             }
             Path test = out.resolve("test");
             for (String f : List.of("metrics.json", "per_case.csv")) Files.deleteIfExists(test.resolve(f));

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -14,7 +15,8 @@ import java.util.Map;
  * Named weight tensors from a file the user points at: a {@code .safetensors} file (cover4j's or the reference
  * model's), a numpy {@code .npz} export of a PyTorch {@code state_dict}, a checkpoint description ({@code .json},
  * whose {@code "weights"} names the file), or a run folder (its newest checkpoint). A {@code module.} prefix
- * (DataParallel) is removed. PyTorch pickles are refused: loading them can run code.
+ * (DataParallel) is removed. PyTorch pickles are refused: loading them can run code, and so are weights with a NaN or an
+ * infinity. A checkpoint manifest's weights are used only when their size and SHA-256 match it ({@link StepManifests}).
  */
 public final class StateDicts {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -44,6 +46,7 @@ public final class StateDicts {
         } else {
             throw CoverException.file(file, "unknown weights format (expected a run folder, .json, .safetensors or .npz)");
         }
+        FiniteValues.requireFinite(values, file);
         return new StateDict(values, shapes, file);
     }
 
@@ -61,22 +64,49 @@ public final class StateDicts {
     /** As {@link #resolve(Path)}; a missing file or a folder without checkpoints is reported against {@code flag}. */
     public static Path resolve(Path path, String flag) {
         if (Files.isDirectory(path)) {
-            for (String c : new String[] {"checkpoints/last.safetensors", "last.safetensors", "best.safetensors"}) {
+            // A pre-training run's or a fine-tuned model's manifest first: it names verified files.
+            for (String[] m : new String[][] {{"checkpoints", "last.json"}, {".", "train-state.json"}}) {
+                Path dir = path.resolve(m[0]).normalize();
+                StepManifests.Scan scan = StepManifests.newest(dir, m[1], List.of("weights"));
+                if (scan.any()) return verifiedWeights(scan, dir.resolve(m[1]));
+            }
+            for (String c : new String[] {"last.safetensors", "best.safetensors"}) {
                 if (Files.isRegularFile(path.resolve(c))) return path.resolve(c);
             }
-            throw CoverException.usage(flag + " " + path + ": a folder without checkpoints/last.safetensors, last.safetensors or best.safetensors");
+            throw CoverException.usage(flag + " " + path + ": a folder without checkpoints/last.json, train-state.json, last.safetensors or best.safetensors");
         }
         if (!Files.isRegularFile(path)) throw CoverException.usage(flag + " " + path + ": no such file");
         String name = path.getFileName().toString();
         if (!name.toLowerCase(Locale.ROOT).endsWith(".json")) return path;
-        Object w;
+        Map<?, ?> doc;
         try {
-            w = JSON.readValue(path.toFile(), Map.class).get("weights");
+            doc = JSON.readValue(path.toFile(), Map.class);
         } catch (IOException e) {
             throw CoverException.file(path, "not readable JSON (" + e.getMessage().lines().findFirst().orElse("") + ")");
         }
+        if (doc.get("files") instanceof Map<?, ?> && StepManifests.step(name) < 0) {
+            // A commit manifest (last.json, train-state.json): the newest checkpoint of its folder that verifies.
+            return verifiedWeights(StepManifests.newest(path.toAbsolutePath().getParent(), name, List.of("weights")), path);
+        }
+        String problem = StepManifests.problem(doc, path.toAbsolutePath().getParent(), List.of("weights"));
+        if (problem != null) throw CoverException.file(path, problem);
+        Object w = doc.get("weights");
         Path f = path.resolveSibling(w != null ? w.toString() : name.replaceFirst("(?i)\\.json$", ".safetensors"));
         if (!Files.isRegularFile(f)) throw CoverException.file(path, "names weights " + f + ", which do not exist");
         return f;
+    }
+
+    /** The weights of a scan's manifest, saying on stderr which newer manifests did not verify; an error when none did. */
+    private static Path verifiedWeights(StepManifests.Scan scan, Path manifest) {
+        for (String s : scan.skipped()) System.err.println("cover4j: skipping a checkpoint that does not verify: " + s);
+        if (scan.found() == null) {
+            throw CoverException.file(manifest, "no checkpoint of this folder verifies (" + String.join("; ", scan.skipped()) + ")");
+        }
+        Map<?, ?> doc = scan.found().doc();
+        String name = StepManifests.fileName(doc, "weights");
+        if (name == null && doc.get("weights") != null) name = doc.get("weights").toString();
+        if (name == null) name = "last.safetensors"; // a fine-tuned model's state from before manifests named their files
+        if (!scan.skipped().isEmpty()) System.err.println("cover4j: using the older checkpoint " + scan.found().json());
+        return scan.found().json().resolveSibling(name);
     }
 }

@@ -49,14 +49,33 @@ public final class PretrainRun<S> {
         return method;
     }
 
-    /** What a finished run reports. */
-    public record Result(long lastStep, Map<String, Double> lastLosses, Path checkpoint, int skippedSteps) {}
+    /**
+     * What a finished run reports; {@code interrupted}: a stop signal ended it early, after the checkpoint of
+     * {@code lastStep} (the newest checkpoint is {@code checkpoint}, null when none was written).
+     */
+    public record Result(long lastStep, Map<String, Double> lastLosses, Path checkpoint, int skippedSteps, boolean interrupted) {}
+
+    /** Which checkpoints are kept: the {@code newest} newest and every {@code every}-th step (0 = none). */
+    public record Retention(int newest, int every) {
+        public static final Retention DEFAULT = new Retention(3, 0);
+
+        public Retention {
+            if (newest < 1) throw CoverException.usage("--keep-checkpoints must be >= 1 (the newest is always kept), got " + newest);
+            if (every < 0) throw CoverException.usage("--keep-every must be >= 0 (0 = no milestones), got " + every);
+        }
+    }
+
+    /** {@link #run(Path, Adam, long, Provenance, Retention)} with the default retention. */
+    public Result run(Path out, Adam adam, long startStep, Provenance provenance) {
+        return run(out, adam, startStep, provenance, Retention.DEFAULT);
+    }
 
     /**
      * Trains from {@code startStep} (0 = fresh; the checkpoint's step when resuming, with {@code adam} and the method's
-     * state already restored) to the configured steps, writing under {@code out}.
+     * state already restored) to the configured steps, writing under {@code out} and keeping the checkpoints
+     * {@code retention} says.
      */
-    public Result run(Path out, Adam adam, long startStep, Provenance provenance) {
+    public Result run(Path out, Adam adam, long startStep, Provenance provenance, Retention retention) {
         try {
             Files.createDirectories(out.resolve("checkpoints"));
         } catch (IOException e) {
@@ -81,9 +100,9 @@ public final class PretrainRun<S> {
                 loader.close();
             }
         };
-        Saver saver = new Saver(checkpoints, adam, provenance, startStep > 0 ? checkpoints.lastWeights() : null);
+        Saver saver = new Saver(checkpoints, adam, provenance, retention, startStep > 0 ? checkpoints.lastJson() : null);
         StepLoop.Result r = loop.run(batches, adam, startStep, out.resolve("metrics.csv"), saver);
-        return new Result(r.lastStep(), r.lastLosses(), saver.last, r.skippedSteps());
+        return new Result(r.lastStep(), r.lastLosses(), saver.last, r.skippedSteps(), r.interrupted());
     }
 
     /** Writes a checkpoint every {@code --checkpoint-every} steps and at the end. */
@@ -91,12 +110,14 @@ public final class PretrainRun<S> {
         private final Checkpoints checkpoints;
         private final Adam adam;
         private final Provenance provenance;
+        private final Retention retention;
         private Path last;
 
-        Saver(Checkpoints checkpoints, Adam adam, Provenance provenance, Path last) {
+        Saver(Checkpoints checkpoints, Adam adam, Provenance provenance, Retention retention, Path last) {
             this.checkpoints = checkpoints;
             this.adam = adam;
             this.provenance = provenance;
+            this.retention = retention;
             this.last = last;
         }
 
@@ -114,7 +135,7 @@ public final class PretrainRun<S> {
             rng.put("data_position", step * s.batch());
             doc.put("rng", rng);
             doc.put("provenance", provenance.toMap());
-            last = checkpoints.save(step, method.name(), method.state(), adam, doc);
+            last = checkpoints.save(step, method.name(), method.state(), adam, doc, retention.newest(), retention.every());
         }
 
         @Override

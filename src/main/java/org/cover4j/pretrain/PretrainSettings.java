@@ -46,7 +46,9 @@ public record PretrainSettings(
         if (workers < 0) throw CoverException.usage("--workers must be >= 0, got " + workers);
         if (demoImages < 1) throw CoverException.usage("--demo-images must be >= 1, got " + demoImages);
         if (checkpointEvery < 1) throw CoverException.usage("--checkpoint-every must be >= 1, got " + checkpointEvery);
-        if (!(weightDecay >= 0) || Double.isInfinite(weightDecay)) throw CoverException.usage("--weight-decay must be a finite number >= 0, got " + weightDecay);
+        if (!(weightDecay >= 0) || weightDecay > LrSchedule.MAX) {
+            throw CoverException.usage("--weight-decay must be a number from 0 to " + LrSchedule.MAX + ", got " + weightDecay);
+        }
         if (!(clipNorm > 0) || Double.isInfinite(clipNorm)) throw CoverException.usage("--clip must be a finite number > 0, got " + clipNorm);
         if (maxBadSteps < 1) throw CoverException.usage("--max-bad-steps must be >= 1, got " + maxBadSteps);
         new LrSchedule(schedule, lr, steps, warmup);

@@ -6,7 +6,9 @@ import org.bytedeco.pytorch.global.torch;
 import org.cover4j.nn.Params;
 import org.cover4j.torch.Ops;
 import org.cover4j.torch.Tensors;
+import org.cover4j.util.CoverException;
 
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -114,13 +116,37 @@ public final class Adam implements AutoCloseable {
 
     /** Restores moments and the step counter saved by {@link #stateArrays()}. */
     public void load(Map<String, float[]> state, long stepCount) {
+        load(state, null, stepCount, "optimizer state");
+    }
+
+    /**
+     * Restores moments and the step counter saved by {@link #stateArrays()} from {@code source} (a file, for messages),
+     * checking every moment's shape ({@code shapes}, when known) or size against its parameter first: a file from another
+     * architecture is refused naming the first tensor that does not fit, before anything is changed.
+     */
+    public void load(Map<String, float[]> state, Map<String, long[]> shapes, long stepCount, String source) {
+        for (String n : names) {
+            long[] want = params.get(n).shape();
+            for (String key : new String[] {"exp_avg/" + n, "exp_avg_sq/" + n}) {
+                float[] v = state.get(key);
+                if (v == null) {
+                    throw new CoverException(source + ": the optimizer state lacks " + key + "; it belongs to another model (another "
+                            + "method or architecture)");
+                }
+                long[] got = shapes != null ? shapes.get(key) : null;
+                long count = 1;
+                for (long d : want) count *= d;
+                if ((got != null && !Arrays.equals(got, want)) || v.length != count) {
+                    throw new CoverException(source + ": optimizer tensor " + key + " has " + (got != null ? "shape " + Arrays.toString(got)
+                            : v.length + " values") + " but the model's parameter has " + Arrays.toString(want)
+                            + "; the optimizer state belongs to another architecture");
+                }
+            }
+        }
         try (NoGradGuard g = new NoGradGuard()) {
             for (String n : names) {
-                float[] m = state.get("exp_avg/" + n);
-                float[] v = state.get("exp_avg_sq/" + n);
-                if (m == null || v == null) throw new org.cover4j.util.CoverException("optimizer state lacks " + n);
-                copyInto(expAvg.get(n), m);
-                copyInto(expAvgSq.get(n), v);
+                copyInto(expAvg.get(n), state.get("exp_avg/" + n));
+                copyInto(expAvgSq.get(n), state.get("exp_avg_sq/" + n));
             }
         }
         this.step = stepCount;

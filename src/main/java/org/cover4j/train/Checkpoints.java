@@ -3,147 +3,111 @@ package org.cover4j.train;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import org.cover4j.io.AtomicFiles;
+import org.cover4j.io.FiniteValues;
 import org.cover4j.io.SafeTensors;
+import org.cover4j.io.StepManifests;
 import org.cover4j.nn.Params;
 import org.cover4j.util.CoverException;
 
 import java.io.IOException;
+import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
+import java.util.Optional;
 
 /**
- * Pre-training checkpoints in {@code OUT/checkpoints/}:
+ * Pre-training checkpoints in {@code OUT/checkpoints/}, written by the {@link CheckpointStore} protocol:
  * <ul>
  *   <li>{@code step-N.safetensors} — the weights, named exactly as the reference model's state_dict
  *       (Python's {@code safetensors} reads it; no code runs on load);</li>
- *   <li>{@code step-N.optim.safetensors} — Adam's moments (kept for the newest step only);</li>
- *   <li>{@code step-N.json} — configuration, step, generator state, optimizer reference, provenance;</li>
- *   <li>{@code last.safetensors}, {@code last.optim.safetensors}, {@code last.json} — the newest of these.</li>
+ *   <li>{@code step-N.optim.safetensors} — Adam's moments;</li>
+ *   <li>{@code step-N.json} — configuration, step, generator state, optimizer settings, provenance, and the two files'
+ *       sizes and SHA-256;</li>
+ *   <li>{@code last.json} — the same document for the newest step, replaced atomically: the commit;</li>
+ *   <li>{@code last.safetensors} — the newest weights for users (never read for resume).</li>
  * </ul>
- * Every file is written to a temporary name and renamed, and {@code last.json} is replaced last and names
- * the step files it belongs to, so a run killed at any instant leaves a consistent last checkpoint.
+ * The newest {@code --keep-checkpoints} checkpoints and every {@code --keep-every}-th are kept.
  */
 public final class Checkpoints {
     public static final String FORMAT = "cover4j-checkpoint";
-    /** 2: settings split into common, method and backbone parts ({@code settings}, {@code method_settings}, {@code backbone}). */
-    public static final int FORMAT_VERSION = 2;
+    /**
+     * 2: settings split into common, method and backbone parts ({@code settings}, {@code method_settings}, {@code backbone});
+     * 3: a {@code files} section with the size and SHA-256 of the weights and optimizer files.
+     */
+    public static final int FORMAT_VERSION = 3;
     static final ObjectMapper JSON = new ObjectMapper()
             .enable(SerializationFeature.INDENT_OUTPUT)
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
     private final Path dir;
+    private final CheckpointStore store;
 
     public Checkpoints(Path dir) {
         this.dir = dir;
+        this.store = new CheckpointStore(dir, "last.json", JSON);
     }
 
     public Path lastWeights() {
-        return dir.resolve("last.safetensors");
+        return dir.resolve(CheckpointStore.USER_COPY);
     }
 
     public Path lastJson() {
-        return dir.resolve("last.json");
+        return store.commitManifest();
+    }
+
+    /** Whether the folder holds a checkpoint (committed or not, verifying or not). */
+    public boolean any() {
+        return store.any();
     }
 
     /**
-     * The description of the newest complete checkpoint: {@code last.json}, or — for a run killed between writing
-     * its first {@code step-N} files and {@code last.json} — the highest {@code step-N.json} whose weights and
-     * optimizer state exist. Empty when the folder holds no checkpoint.
+     * The newest checkpoint whose files verify — {@code last.json}, or an older {@code step-N.json} when {@code last.json}
+     * is missing or names files that no longer match (each skipped one is reported on {@code log}); empty when the
+     * folder holds no checkpoint; an error when it holds some but none verifies.
      */
-    public java.util.Optional<Path> latestJson() {
-        if (Files.isRegularFile(lastJson())) return java.util.Optional.of(lastJson());
-        if (!Files.isDirectory(dir)) return java.util.Optional.empty();
-        try (Stream<Path> files = Files.list(dir)) {
-            return files.filter(p -> p.getFileName().toString().matches("step-\\d+\\.json"))
-                    .filter(p -> {
-                        String base = p.getFileName().toString().replaceFirst("\\.json$", "");
-                        return Files.isRegularFile(dir.resolve(base + ".safetensors"))
-                                && Files.isRegularFile(dir.resolve(base + ".optim.safetensors"));
-                    })
-                    .max(java.util.Comparator.comparingLong(p -> Long.parseLong(p.getFileName().toString().replaceAll("\\D", ""))));
-        } catch (IOException e) {
-            return java.util.Optional.empty();
-        }
+    public Optional<Loaded> latest(PrintStream log) {
+        return store.newest(log).map(f -> read(f.json(), f.doc(), false));
     }
 
     /**
      * Writes the checkpoint of {@code step} — {@code state}'s tensors, Adam's moments, and a JSON document made of
      * {@code description} (what the run is: kind, method, settings, generator state, provenance) plus the step, the file
-     * names and the optimizer's settings — and makes it the last one; returns the weights file.
+     * names and the optimizer's settings — and commits it, keeping the {@code keepNewest} newest and every
+     * {@code keepEvery}-th checkpoint; returns the commit manifest ({@code last.json}).
      */
-    public Path save(long step, String method, Params state, Adam adam, Map<String, Object> description) {
-        String base = "step-" + step;
+    public Path save(long step, String method, Params state, Adam adam, Map<String, Object> description, int keepNewest, int keepEvery) {
         Map<String, String> meta = new LinkedHashMap<>();
         meta.put("format", FORMAT);
         meta.put("step", Long.toString(step));
         meta.put("method", method);
-        SafeTensors.write(dir.resolve(base + ".safetensors"), state.toArrays(), state.shapes(), meta);
-        SafeTensors.write(dir.resolve(base + ".optim.safetensors"), adam.stateArrays(), adam.stateShapes(), meta);
-
         Map<String, Object> doc = new LinkedHashMap<>();
         doc.put("format", FORMAT);
         doc.put("format_version", FORMAT_VERSION);
         doc.put("method", method);
         doc.put("step", step);
-        doc.put("weights", base + ".safetensors");
+        doc.put("weights", CheckpointStore.weightsName(step));
         doc.putAll(description);
         Map<String, Object> opt = new LinkedHashMap<>();
         opt.put("type", "adam");
-        opt.put("file", base + ".optim.safetensors");
+        opt.put("file", CheckpointStore.optimizerName(step));
         opt.put("step", adam.stepCount());
         opt.put("betas", new double[] {0.9, 0.999});
         opt.put("eps", 1e-8);
         opt.put("weight_decay", adam.weightDecay());
         opt.put("weight_decay_style", "coupled L2 (torch.optim.Adam)");
         doc.put("optimizer", opt);
-        byte[] json = toJson(doc);
-        AtomicFiles.write(dir.resolve(base + ".json"), out -> out.write(json));
-
-        replaceWithLink(dir.resolve("last.safetensors"), dir.resolve(base + ".safetensors"));
-        replaceWithLink(dir.resolve("last.optim.safetensors"), dir.resolve(base + ".optim.safetensors"));
-        AtomicFiles.write(lastJson(), out -> out.write(json));
-        deleteOlderOptimizerStates(base + ".optim.safetensors");
-        return lastWeights();
-    }
-
-    private static byte[] toJson(Object doc) {
+        Path committed = store.commit(step, new CheckpointStore.Tensors(state.toArrays(), state.shapes(), meta),
+                new CheckpointStore.Tensors(adam.stateArrays(), adam.stateShapes(), meta), doc);
         try {
-            return JSON.writeValueAsBytes(doc);
+            Files.deleteIfExists(dir.resolve("last.optim.safetensors")); // the link of format 2, now misleading
         } catch (IOException e) {
-            throw new IllegalStateException(e);
+            // only disk space
         }
-    }
-
-    /** Points {@code link} at {@code target}'s content atomically (a hard link, or a copy where links are impossible). */
-    private static void replaceWithLink(Path link, Path target) {
-        Path tmp = link.resolveSibling("." + link.getFileName() + ".tmp");
-        try {
-            Files.deleteIfExists(tmp);
-            try {
-                Files.createLink(tmp, target);
-            } catch (IOException | UnsupportedOperationException e) {
-                Files.copy(target, tmp, StandardCopyOption.REPLACE_EXISTING);
-            }
-            Files.move(tmp, link, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (IOException e) {
-            throw CoverException.file(link, "cannot write (" + e.getMessage() + ")");
-        }
-    }
-
-    private void deleteOlderOptimizerStates(String keep) {
-        try (Stream<Path> files = Files.list(dir)) {
-            files.filter(p -> {
-                String n = p.getFileName().toString();
-                return n.startsWith("step-") && n.endsWith(".optim.safetensors") && !n.equals(keep);
-            }).forEach(p -> p.toFile().delete());
-        } catch (IOException e) {
-            // stale optimizer files only cost disk space
-        }
+        store.prune(step, keepNewest, keepEvery);
+        return committed;
     }
 
     /**
@@ -151,9 +115,10 @@ public final class Checkpoints {
      * for its kind to interpret), the weights, and the optimizer state when it has one.
      */
     public record Loaded(long step, String method, Map<?, ?> doc, Map<String, float[]> weights, Map<String, long[]> shapes,
-                         Map<String, float[]> optimizer, long optimizerStep, Provenance provenance, Path json) {}
+                         Map<String, float[]> optimizer, Map<String, long[]> optimizerShapes, Path optimizerFile, long optimizerStep,
+                         Provenance provenance, Path json) {}
 
-    /** Reads the checkpoint described by a checkpoint JSON file (e.g. {@code last.json}). */
+    /** Reads the checkpoint described by a checkpoint JSON file (e.g. {@code last.json}), verifying the files it names. */
     public static Loaded read(Path json) {
         Map<?, ?> doc;
         try {
@@ -161,6 +126,10 @@ public final class Checkpoints {
         } catch (IOException e) {
             throw CoverException.file(json, "not a readable checkpoint description (" + e.getMessage().lines().findFirst().orElse("") + ")");
         }
+        return read(json, doc, true);
+    }
+
+    private static Loaded read(Path json, Map<?, ?> doc, boolean verify) {
         if (!FORMAT.equals(doc.get("format"))) throw CoverException.file(json, "not a cover4j checkpoint (format " + doc.get("format") + ")");
         Object version = doc.get("format_version");
         if (!(version instanceof Number n) || n.intValue() < 1 || n.intValue() > FORMAT_VERSION) {
@@ -171,19 +140,35 @@ public final class Checkpoints {
             throw CoverException.file(json, "the checkpoint's step is missing or not a number (" + doc.get("step") + ")");
         }
         long step = stepNumber.longValue();
-        Path dir = json.getParent();
-        SafeTensors.Contents w = SafeTensors.read(dir.resolve(String.valueOf(doc.get("weights"))));
+        Path dir = json.toAbsolutePath().getParent();
+        if (verify) {
+            String problem = StepManifests.problem(doc, dir, List.of(CheckpointStore.WEIGHTS, CheckpointStore.OPTIMIZER));
+            if (problem != null) throw CoverException.file(json, problem);
+        }
+        Path weightsFile = dir.resolve(String.valueOf(doc.get("weights")));
+        SafeTensors.Contents w = SafeTensors.read(weightsFile);
+        FiniteValues.requireFinite(w.values(), weightsFile);
         Map<String, float[]> optimizer = null;
+        Map<String, long[]> optimizerShapes = null;
+        Path optimizerFile = null;
         long optimizerStep = 0;
         if (doc.get("optimizer") instanceof Map<?, ?> opt && opt.get("file") != null) {
             Path f = dir.resolve(String.valueOf(opt.get("file")));
             if (Files.exists(f)) {
-                optimizer = SafeTensors.read(f).values();
+                SafeTensors.Contents o = SafeTensors.read(f);
+                FiniteValues.requireFinite(o.values(), f);
+                optimizer = o.values();
+                optimizerShapes = o.shapes();
+                optimizerFile = f;
+                if (opt.get("step") != null && !(opt.get("step") instanceof Number)) {
+                    throw CoverException.file(json, "the optimizer's step is not a number (" + opt.get("step") + ")");
+                }
                 optimizerStep = opt.get("step") instanceof Number os ? os.longValue() : 0;
             }
         }
         String method = doc.get("method") == null ? "cover" : String.valueOf(doc.get("method"));
-        return new Loaded(step, method, doc, w.values(), w.shapes(), optimizer, optimizerStep, Provenance.fromMap(doc.get("provenance")), json);
+        return new Loaded(step, method, doc, w.values(), w.shapes(), optimizer, optimizerShapes, optimizerFile, optimizerStep,
+                Provenance.fromMap(doc.get("provenance")), json);
     }
 
     /** {@code doc}'s part {@code key} as the record type {@code type}; an error naming {@code json} when it does not fit. */

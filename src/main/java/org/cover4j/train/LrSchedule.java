@@ -8,11 +8,17 @@ import org.cover4j.util.CoverException;
  * {@code base·½(1+cos(π·t/T))}, optionally after a linear warm-up.
  */
 public record LrSchedule(String kind, double base, int totalSteps, int warmupSteps) {
+    /**
+     * The largest rate (and weight decay) accepted: Adam's first step multiplies the rate by 10 (bias correction) and
+     * libtorch refuses a float32 scalar beyond 3.4e38 (it would fail at the first step with an overflow).
+     */
+    public static final double MAX = 1e37;
+
     public LrSchedule {
         if (!kind.equals("constant") && !kind.equals("cosine")) {
             throw CoverException.usage("--schedule must be constant or cosine, got " + kind);
         }
-        if (!(base > 0) || Double.isInfinite(base)) throw CoverException.usage("--lr must be a positive number, got " + base);
+        if (!(base > 0) || base > MAX) throw CoverException.usage("--lr must be a positive number up to " + MAX + ", got " + base);
         if (warmupSteps < 0) throw CoverException.usage("--warmup must be >= 0, got " + warmupSteps);
     }
 

@@ -51,6 +51,14 @@ public final class StepLoop<B> {
          */
         void save(long step, boolean finalStep);
 
+        /**
+         * Saves a resumable checkpoint of {@code step} because the run is being stopped by a signal ({@link StopSignal})
+         * before its end; by default the same as a final step's {@link #save}.
+         */
+        default void saveBeforeStop(long step) {
+            save(step, true);
+        }
+
         /** Whether the run should end now (early stopping). */
         default boolean stopRequested() {
             return false;
@@ -68,14 +76,18 @@ public final class StepLoop<B> {
     /** Per-step timings in seconds, for the benchmark. */
     public record StepTimes(double data, double forward, double backward, double optimizer) {}
 
-    /** What a finished run reports: the last step run, the last losses, and how many steps were skipped. */
-    public record Result(long lastStep, Map<String, Double> lastLosses, int skippedSteps) {}
+    /**
+     * What a finished run reports: the last step run, the last losses, how many steps were skipped, and whether a
+     * {@link StopSignal} ended it before its last step (after saving a checkpoint of {@code lastStep} when it ran any).
+     */
+    public record Result(long lastStep, Map<String, Double> lastLosses, int skippedSteps, boolean interrupted) {}
 
     private final Objective<B> objective;
     private final Options options;
     private final PrintStream log;
     private final List<StepTimes> times = new ArrayList<>();
     private java.util.function.LongConsumer afterStep = step -> { };
+    private StopSignal stopSignal = StopSignal.NONE;
 
     public StepLoop(Objective<B> objective, Options options, PrintStream log) {
         this.objective = objective;
@@ -90,6 +102,11 @@ public final class StepLoop<B> {
     /** Called after every step, outside its scope (the benchmark samples memory here). */
     public void afterEachStep(java.util.function.LongConsumer listener) {
         this.afterStep = listener;
+    }
+
+    /** Polls {@code signal} after every step: when it is requested, the checkpointer saves and the loop ends. */
+    public void stopOn(StopSignal signal) {
+        this.stopSignal = signal;
     }
 
     /** The metrics columns: step, losses, monitors, lr, grad_norm, the checkpointer's, seconds, skipped. */
@@ -114,12 +131,17 @@ public final class StepLoop<B> {
         Map<String, Double> last = new LinkedHashMap<>();
         int skipped = 0;
         int consecutiveBad = 0;
+        boolean interrupted = false;
         long step = startStep;
         ProgressBar bar = new ProgressBar(log, options.label(), startStep + 1, options.steps(), options.showProgress() && ProgressBar.terminal());
         long t0 = System.nanoTime();
         List<String> columns = columns(checkpointer);
         try (batches; MetricsLog metrics = MetricsLog.open(metricsFile, startStep, columns.toArray(new String[0]))) {
             while (step < options.steps() && !checkpointer.stopRequested()) {
+                if (stopSignal.requested()) { // before the first step (e.g. while the data were prepared): nothing new to save
+                    interrupted = true;
+                    break;
+                }
                 step++;
                 double lr = options.schedule().at(step);
                 long a = System.nanoTime();
@@ -183,10 +205,17 @@ public final class StepLoop<B> {
                 metrics.row(row.toArray());
                 bar.update(checkpointer.stopRequested() ? options.steps() : step, format(last));
                 afterStep.accept(step);
+                metrics.sync();
+                if (!finalStep && stopSignal.requested()) {
+                    checkpointer.saveBeforeStop(step);
+                    interrupted = true;
+                    break;
+                }
                 checkpointer.save(step, finalStep || checkpointer.stopRequested());
             }
         }
-        return new Result(step, last, skipped);
+        if (interrupted) log.println();
+        return new Result(step, last, skipped, interrupted);
     }
 
     /** The losses for a progress line, without the total. */

@@ -79,12 +79,23 @@ class PretrainResumeTest {
         // Killed after its step-2 files but before last.json: resume from the newest complete step-N checkpoint.
         Path torn = tmp.resolve("torn");
         assertEquals(0, CliRunner.run(args(torn, 2)).code());
-        for (String f : new String[] {"last.json", "last.safetensors", "last.optim.safetensors"}) {
-            Files.delete(torn.resolve("checkpoints").resolve(f));
-        }
+        for (String f : new String[] {"last.json", "last.safetensors"}) Files.delete(torn.resolve("checkpoints").resolve(f));
         CliRunner.Run fromStep = CliRunner.run(args(torn, STEPS, "--resume"));
         assertEquals(0, fromStep.code(), fromStep.err());
         assertSameWeights(full, torn);
+
+        // Killed while replacing step 2's files, leaving step 2's weights beside step 1's optimizer state: the manifest's
+        // hashes do not match, so the resume falls back to step 1 (saying so) instead of pairing the two.
+        Path mixed = tmp.resolve("mixed");
+        assertEquals(0, CliRunner.run(args(mixed, 2)).code());
+        Path ck = mixed.resolve("checkpoints");
+        Files.copy(ck.resolve("step-1.optim.safetensors"), ck.resolve("step-2.optim.safetensors"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        CliRunner.Run fellBack = CliRunner.run(args(mixed, STEPS, "--resume"));
+        assertEquals(0, fellBack.code(), fellBack.err());
+        assertTrue(fellBack.log().contains("step-2.optim.safetensors has SHA-256") && fellBack.log().contains("step-1.json"), fellBack.log());
+        assertTrue(fellBack.log().contains("resuming " + mixed + " at step 1 of " + STEPS), fellBack.log());
+        assertSameWeights(full, mixed);
+        assertEquals(STEPS + 1, Files.readAllLines(mixed.resolve("metrics.csv")).size(), "rows after the fallback step were dropped and redone");
 
         // kill -9 of a separate process as soon as its first checkpoint exists, then resume.
         Path killed = tmp.resolve("killed");
