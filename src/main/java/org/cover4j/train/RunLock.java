@@ -39,9 +39,12 @@ public final class RunLock implements AutoCloseable {
     private final FileChannel channel;
     private final FileLock lock;
     private final PrintStream log;
+    /** Whether this run created the folder: one that it leaves empty (a run refused over its inputs) is removed again. */
+    private final boolean createdDir;
 
-    private RunLock(Path dir, FileChannel channel, FileLock lock, PrintStream log) {
+    private RunLock(Path dir, FileChannel channel, FileLock lock, PrintStream log, boolean createdDir) {
         this.dir = dir;
+        this.createdDir = createdDir;
         this.channel = channel;
         this.lock = lock;
         this.log = log;
@@ -54,6 +57,7 @@ public final class RunLock implements AutoCloseable {
     public static RunLock acquire(Path dir, String flag, String command, PrintStream log) {
         Path file = dir.resolve(FILE);
         try {
+            boolean created = !Files.exists(dir);
             Files.createDirectories(dir);
             FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
             FileLock lock;
@@ -81,7 +85,7 @@ public final class RunLock implements AutoCloseable {
                 log.println("cover4j: taking over the stale lock " + file + " of " + describe(holder, previous) + ": "
                         + (alive(holder) ? "its lock is free (the process id is now another program's)" : "that process is no longer running"));
             }
-            return new RunLock(dir, ch, lock, log);
+            return new RunLock(dir, ch, lock, log, created);
         } catch (IOException e) {
             throw CoverException.file(file, "cannot create the run lock (" + e.getMessage() + ")");
         }
@@ -110,11 +114,22 @@ public final class RunLock implements AutoCloseable {
         } catch (IOException e) {
             // The run's outcome is what matters; a lock file left with content is taken over by the next run.
         }
+        boolean onlyTheLock = createdDir && onlyLockFileLeft();
         try {
+            if (onlyTheLock) Files.deleteIfExists(dir.resolve(FILE)); // while still locked
             if (lock != null) lock.release();
             channel.close();
+            if (onlyTheLock) Files.deleteIfExists(dir);
         } catch (IOException e) {
-            // closing releases the lock in any case
+            // closing releases the lock in any case; an empty folder left behind harms nothing
+        }
+    }
+
+    private boolean onlyLockFileLeft() {
+        try (java.util.stream.Stream<Path> files = Files.list(dir)) {
+            return files.allMatch(f -> f.getFileName().toString().equals(FILE));
+        } catch (IOException e) {
+            return false;
         }
     }
 
