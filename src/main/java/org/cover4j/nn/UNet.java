@@ -110,6 +110,18 @@ public final class UNet implements Backbone {
         return List.of(up[3], up[2], up[1], up[0], down[4]);
     }
 
+    /**
+     * The encoder's deepest features (B, chs[4], *S/16), the 5th of {@link #levels(Tensor)}, running only the
+     * encoder (same weights, same names): for methods that pool the bottleneck (rotation prediction, BYOL, SimSiam),
+     * so that the decoder costs nothing.
+     */
+    public Tensor deepest(Tensor x) {
+        Tensor[] down = encoder(doubleConvForward(Ops.channelsLast(x), encoderBlock(0), null), null);
+        // As in levels: the shallower outputs are read by nothing more (autograd keeps what backward needs).
+        for (int i = 0; i < 4; i++) Ops.release(down[i]);
+        return down[4];
+    }
+
     /** The parameter {@code name} (relative to this network's prefix, e.g. {@code inc.double_conv.0.weight}). */
     Tensor param(String name) {
         return params.get(prefix + name);

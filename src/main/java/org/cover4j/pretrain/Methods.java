@@ -1,7 +1,9 @@
 package org.cover4j.pretrain;
 
 import org.bytedeco.pytorch.Device;
+import org.cover4j.pretrain.byol.ByolMethod;
 import org.cover4j.pretrain.cover.CoverMethod;
+import org.cover4j.pretrain.simsiam.SimSiamMethod;
 import org.cover4j.util.CoverException;
 
 import java.util.List;
@@ -29,12 +31,16 @@ public final class Methods {
                         BiFunction<PretrainSettings, MethodOptions.Values, MethodSettings> fromOptions, Factory factory) {}
 
     private static final List<Entry> ALL = List.of(
-            CoverMethod.ENTRY);
+            CoverMethod.ENTRY,
+            ByolMethod.ENTRY,
+            SimSiamMethod.ENTRY);
 
     /** Every method's option groups, one instance per command line. */
     public static final List<Supplier<MethodOptions>> OPTION_GROUPS = List.of(
             org.cover4j.pretrain.cover.CoverViewOptions::new,
-            org.cover4j.pretrain.cover.CoverOptions::new);
+            org.cover4j.pretrain.cover.CoverOptions::new,
+            org.cover4j.pretrain.byol.ByolOptions::new,
+            org.cover4j.pretrain.simsiam.SimSiamOptions::new);
 
     public static List<Entry> all() {
         return ALL;
