@@ -133,18 +133,11 @@ public final class AppearanceTransform {
         return blocks;
     }
 
-    private static void fill(float[] x, int channels, int[] spatial, int n, int[] origin, int[] size, Rng rng) {
-        int inner = spatial.length == 3 ? spatial[2] : 1;
-        int depth = spatial.length == 3 ? size[2] : 1;
-        int z0 = spatial.length == 3 ? origin[2] : 0;
-        for (int i = 0; i < size[0]; i++) {
-            for (int j = 0; j < size[1]; j++) {
-                int row = ((origin[0] + i) * spatial[1] + origin[1] + j) * inner + z0;
-                for (int k = 0; k < depth; k++) {
-                    float v = (float) rng.nextDouble();
-                    for (int c = 0; c < channels; c++) x[c * n + row + k] = v;
-                }
-            }
+    /** Fills the box with U[0, 1) values drawn in the box's C order, one value shared by all channels. */
+    static void fill(float[] x, int channels, int[] spatial, int n, int[] origin, int[] size, Rng rng) {
+        for (int at : Shapes.boxIndices(spatial, origin, size)) {
+            float v = (float) rng.nextDouble();
+            for (int c = 0; c < channels; c++) x[c * n + at] = v;
         }
     }
 }

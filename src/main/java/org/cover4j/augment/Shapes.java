@@ -72,4 +72,23 @@ final class Shapes {
         }
         return out;
     }
+
+    /**
+     * The flat indices, within one channel, of the box {@code [origin, origin+size)} of a C-order grid
+     * {@code spatial}, in the box's own C order. A box with a zero side has no indices.
+     */
+    static int[] boxIndices(int[] spatial, int[] origin, int[] size) {
+        int inner = spatial.length == 3 ? spatial[2] : 1;
+        int depth = spatial.length == 3 ? size[2] : 1;
+        int z0 = spatial.length == 3 ? origin[2] : 0;
+        int[] out = new int[size[0] * size[1] * depth];
+        int k = 0;
+        for (int i = 0; i < size[0]; i++) {
+            for (int j = 0; j < size[1]; j++) {
+                int row = ((origin[0] + i) * spatial[1] + origin[1] + j) * inner + z0;
+                for (int z = 0; z < depth; z++) out[k++] = row + z;
+            }
+        }
+        return out;
+    }
 }
