@@ -91,13 +91,15 @@ public final class BenchmarkCommand implements Callable<Integer> {
                 Torch.mkldnnAvailable() ? "on" : "off", Provenance.version());
         out.printf("%-28s %9s %7s %7s %7s %7s %9s %11s %11s%n", "case", "step_s", "data", "fwd", "bwd", "optim",
                 "peak_MiB", "RSS_grow", "non-heap");
+        // The standard cases: 2D batch 2 × 128², 3D batch 1 × 64³ (or the method's smallest batch, if larger).
+        int batch3d = Math.max(1, Methods.get(method).minBatch());
         if (!dim.equals("3")) runCase(out, 2, 128, 2, steps, threads);
-        if (!dim.equals("2")) runCase(out, 3, 64, 1, steps3d != null ? steps3d : steps, threads);
+        if (!dim.equals("2")) runCase(out, 3, 64, batch3d, steps3d != null ? steps3d : steps, threads);
         if (inProcess) {
             out.flush();
             return 0;
         }
-        out.printf("%nview pairs per second (generation only, CPU):%n");
+        out.printf("%nCOVER view pairs per second (generation only, CPU):%n");
         for (int d : dim.equals("both") ? new int[] {2, 3} : new int[] {Integer.parseInt(dim)}) {
             int size = d == 2 ? 128 : 64;
             double one = ViewThroughput.measure(d, size, viewSeconds, 1);

@@ -112,7 +112,8 @@ public final class UNet implements Backbone {
 
     /**
      * The encoder's deepest features (B, chs[4], *S/16), the 5th of {@link #levels(Tensor)}, running only the
-     * encoder: for methods that pool the bottleneck (rotation prediction), so that the decoder costs nothing.
+     * encoder (same weights, same names): for methods that pool the bottleneck (rotation prediction, BYOL, SimSiam),
+     * so that the decoder costs nothing.
      */
     public Tensor deepest(Tensor x) {
         Tensor[] down = encoder(doubleConvForward(Ops.channelsLast(x), encoderBlock(0), null), null);

@@ -3,9 +3,11 @@ package org.cover4j.pretrain;
 import org.bytedeco.pytorch.Device;
 import org.cover4j.nn.Params;
 import org.cover4j.nn.UNet;
+import org.cover4j.pretrain.byol.ByolMethod;
 import org.cover4j.pretrain.cover.CoverMethod;
 import org.cover4j.pretrain.genesis.GenesisMethod;
 import org.cover4j.pretrain.rotation.RotationMethod;
+import org.cover4j.pretrain.simsiam.SimSiamMethod;
 import org.cover4j.util.CoverException;
 
 import java.util.List;
@@ -30,18 +32,35 @@ public final class Methods {
      * defaults, how its settings come from the command line's option groups, and its factory.
      */
     public record Entry(String name, String summary, Class<? extends MethodSettings> settingsType, MethodSettings defaults,
-                        BiFunction<PretrainSettings, MethodOptions.Values, MethodSettings> fromOptions, Factory factory) {}
+                        BiFunction<PretrainSettings, MethodOptions.Values, MethodSettings> fromOptions, Factory factory, int minBatch,
+                        String minBatchReason) {
+        public Entry(String name, String summary, Class<? extends MethodSettings> settingsType, MethodSettings defaults,
+                     BiFunction<PretrainSettings, MethodOptions.Values, MethodSettings> fromOptions, Factory factory) {
+            this(name, summary, settingsType, defaults, fromOptions, factory, 1, null);
+        }
+
+        /** Refuses a batch smaller than the method can learn from, in one line saying why. */
+        public void checkBatch(int batch) {
+            if (batch < minBatch) {
+                throw CoverException.usage("--method " + name + " needs --batch " + minBatch + " or more, got " + batch + ": " + minBatchReason);
+            }
+        }
+    }
 
     private static final List<Entry> ALL = List.of(
             CoverMethod.ENTRY,
             GenesisMethod.ENTRY,
-            RotationMethod.ENTRY);
+            RotationMethod.ENTRY,
+            ByolMethod.ENTRY,
+            SimSiamMethod.ENTRY);
 
     /** Every method's option groups, one instance per command line. */
     public static final List<Supplier<MethodOptions>> OPTION_GROUPS = List.of(
             org.cover4j.pretrain.cover.CoverViewOptions::new,
             org.cover4j.pretrain.cover.CoverOptions::new,
-            org.cover4j.pretrain.genesis.GenesisOptions::new);
+            org.cover4j.pretrain.genesis.GenesisOptions::new,
+            org.cover4j.pretrain.byol.ByolOptions::new,
+            org.cover4j.pretrain.simsiam.SimSiamOptions::new);
 
     public static List<Entry> all() {
         return ALL;

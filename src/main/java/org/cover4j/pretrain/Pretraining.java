@@ -34,6 +34,8 @@ public final class Pretraining {
 
     /** The configured method with freshly initialised weights (drawn from the run's seed). */
     public static PretrainMethod<?> method(PretrainConfig config, Device device) {
-        return Methods.get(config.methodName()).factory().create(config, device);
+        Methods.Entry entry = Methods.get(config.methodName());
+        entry.checkBatch(config.common().batch());
+        return entry.factory().create(config, device);
     }
 }

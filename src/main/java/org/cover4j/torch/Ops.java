@@ -125,6 +125,42 @@ public final class Ops {
         return parts;
     }
 
+    /** {@code F.linear}: x·Wᵀ + b for x (N, in), W (out, in), b (out) or null. */
+    public static Tensor linear(Tensor x, Tensor weight, Tensor bias) {
+        return bias == null ? torch.linear(x, weight) : torch.linear(x, weight, new TensorOptional(bias));
+    }
+
+    /**
+     * {@code F.batch_norm} in training mode on (N, C): normalised with the batch's mean and biased variance; the running
+     * statistics are updated in place by libtorch (new = (1 - momentum)·old + momentum·batch, with the batch's unbiased
+     * variance), as {@code nn.BatchNorm1d.train()} does. {@code weight} and {@code bias} may be null (affine=False).
+     */
+    public static Tensor batchNormTraining(Tensor x, Tensor weight, Tensor bias, Tensor runningMean, Tensor runningVar,
+                                           double momentum, double eps) {
+        return torch.batch_norm(x, optional(weight), optional(bias), new TensorOptional(runningMean), new TensorOptional(runningVar),
+                true, momentum, eps, false);
+    }
+
+    private static TensorOptional optional(Tensor t) {
+        return t == null ? new TensorOptional() : new TensorOptional(t);
+    }
+
+    public static Tensor relu(Tensor x) {
+        return torch.relu(x);
+    }
+
+    /** The mean over every spatial axis of (B, C, *S): (B, C), {@code adaptive_avg_pool(1)} then flatten. */
+    public static Tensor globalAveragePool(Tensor x) {
+        long[] spatial = new long[Tensors.spatialDims(x)];
+        for (int d = 0; d < spatial.length; d++) spatial[d] = 2 + d;
+        return torch.mean(x, spatial);
+    }
+
+    /** {@code F.cosine_similarity(a, b, dim=1, eps=1e-8)} of (N, D) rows: (N). */
+    public static Tensor rowCosine(Tensor a, Tensor b) {
+        return torch.cosine_similarity(a, b, 1, 1e-8);
+    }
+
     public static Tensor softmax(Tensor x, long dim) {
         return torch.softmax(x, dim);
     }

@@ -39,6 +39,21 @@ class PretrainResumeTest {
     }
 
     /**
+     * Runs the command line {@code args} in a separate process and kills it (kill -9) as soon as {@code file} exists;
+     * fails when the process ended or 120 s passed without writing it.
+     */
+    static void killWhenWritten(String[] args, Path file, Path log) throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> cmd = new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"), Main.class.getName()));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (!Files.exists(file) && p.isAlive() && System.nanoTime() < deadline) Thread.sleep(20);
+        p.destroyForcibly().waitFor();
+        assertTrue(Files.exists(file), "the child wrote " + file.getFileName() + " before it was killed: " + Files.readString(log));
+    }
+
+    /**
      * The low-memory mode (the backbone's backward pass one image at a time, freed memory returned) trains, and
      * its loss at the first step equals the normal mode's: the forward pass is the same computation. Its gradients
      * are checked against the reference in CoverParityTest.
@@ -99,15 +114,7 @@ class PretrainResumeTest {
 
         // kill -9 of a separate process as soon as its first checkpoint exists, then resume.
         Path killed = tmp.resolve("killed");
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> cmd = new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"), Main.class.getName()));
-        cmd.addAll(List.of(args(killed, STEPS)));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(tmp.resolve("killed.log").toFile()).start();
-        Path first = killed.resolve("checkpoints/step-1.json");
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-        while (!Files.exists(first) && p.isAlive() && System.nanoTime() < deadline) Thread.sleep(20);
-        p.destroyForcibly().waitFor();
-        assertTrue(Files.exists(first), "the child wrote a checkpoint before it was killed: " + Files.readString(tmp.resolve("killed.log")));
+        killWhenWritten(args(killed, STEPS), killed.resolve("checkpoints/step-1.json"), tmp.resolve("killed.log"));
         CliRunner.Run afterKill = CliRunner.run(args(killed, STEPS, "--resume"));
         assertEquals(0, afterKill.code(), afterKill.err());
         assertSameWeights(full, killed);
