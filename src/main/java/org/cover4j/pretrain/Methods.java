@@ -2,6 +2,7 @@ package org.cover4j.pretrain;
 
 import org.bytedeco.pytorch.Device;
 import org.cover4j.pretrain.cover.CoverMethod;
+import org.cover4j.pretrain.pixcl.PixclMethod;
 import org.cover4j.util.CoverException;
 
 import java.util.List;
@@ -29,12 +30,14 @@ public final class Methods {
                         BiFunction<PretrainSettings, MethodOptions.Values, MethodSettings> fromOptions, Factory factory) {}
 
     private static final List<Entry> ALL = List.of(
-            CoverMethod.ENTRY);
+            CoverMethod.ENTRY,
+            PixclMethod.ENTRY);
 
     /** Every method's option groups, one instance per command line. */
     public static final List<Supplier<MethodOptions>> OPTION_GROUPS = List.of(
             org.cover4j.pretrain.cover.CoverViewOptions::new,
-            org.cover4j.pretrain.cover.CoverOptions::new);
+            org.cover4j.pretrain.cover.CoverOptions::new,
+            org.cover4j.pretrain.pixcl.PixclOptions::new);
 
     public static List<Entry> all() {
         return ALL;
