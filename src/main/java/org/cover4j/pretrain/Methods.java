@@ -6,6 +6,7 @@ import org.cover4j.nn.UNet;
 import org.cover4j.pretrain.byol.ByolMethod;
 import org.cover4j.pretrain.cover.CoverMethod;
 import org.cover4j.pretrain.genesis.GenesisMethod;
+import org.cover4j.pretrain.pixcl.PixclMethod;
 import org.cover4j.pretrain.rotation.RotationMethod;
 import org.cover4j.pretrain.simsiam.SimSiamMethod;
 import org.cover4j.util.CoverException;
@@ -52,7 +53,8 @@ public final class Methods {
             GenesisMethod.ENTRY,
             RotationMethod.ENTRY,
             ByolMethod.ENTRY,
-            SimSiamMethod.ENTRY);
+            SimSiamMethod.ENTRY,
+            PixclMethod.ENTRY);
 
     /** Every method's option groups, one instance per command line. */
     public static final List<Supplier<MethodOptions>> OPTION_GROUPS = List.of(
@@ -60,7 +62,8 @@ public final class Methods {
             org.cover4j.pretrain.cover.CoverOptions::new,
             org.cover4j.pretrain.genesis.GenesisOptions::new,
             org.cover4j.pretrain.byol.ByolOptions::new,
-            org.cover4j.pretrain.simsiam.SimSiamOptions::new);
+            org.cover4j.pretrain.simsiam.SimSiamOptions::new,
+            org.cover4j.pretrain.pixcl.PixclOptions::new);
 
     public static List<Entry> all() {
         return ALL;

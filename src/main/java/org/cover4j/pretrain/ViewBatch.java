@@ -47,6 +47,11 @@ public record ViewBatch(Tensor moving, Tensor fixed, Tensor flow, Tensor mask, d
                 maskSum);
     }
 
+    /** Why this batch cannot train, or null: every method on view pairs needs a pixel with a correspondence. */
+    public String problem() {
+        return maskSum == 0 ? "no pixel of the moving view corresponds to the fixed view (empty mask)" : null;
+    }
+
     private static long[] shape(int b, int c, int[] spatial) {
         long[] s = new long[2 + spatial.length];
         s[0] = b;

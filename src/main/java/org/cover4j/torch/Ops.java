@@ -1,5 +1,6 @@
 package org.cover4j.torch;
 
+import org.bytedeco.pytorch.LongOptional;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptional;
@@ -84,6 +85,19 @@ public final class Ops {
         int nd = Tensors.spatialDims(x);
         if (nd == 2) return torch.max_pool2d(x, repeat(2, 2), repeat(2, 2), repeat(0, 2), repeat(1, 2), false);
         return torch.max_pool3d(x, repeat(2, 3), repeat(2, 3), repeat(0, 3), repeat(1, 3), false);
+    }
+
+    /**
+     * Average pooling with kernel and stride {@code factor} on every spatial axis (each output is the mean of its
+     * {@code factor^nd} block): the area downsampling that takes a field to a grid {@code factor} times coarser.
+     */
+    public static Tensor avgPool(Tensor x, int factor) {
+        int nd = Tensors.spatialDims(x);
+        long[] k = repeat(factor, nd);
+        long[] pad = repeat(0, nd);
+        if (nd == 2) return torch.avg_pool2d(x, k, k, pad, false, true, new LongOptional());
+        if (nd == 3) return torch.avg_pool3d(x, k, k, pad, false, true, new LongOptional());
+        throw new IllegalArgumentException("avgPool: expected a 4-D or 5-D input, got " + x.dim() + "-D");
     }
 
     /**

@@ -32,6 +32,16 @@ public final class Tensors {
         return of(data, null, Arrays.stream(shape).asLongStream().toArray());
     }
 
+    /** A new int64 tensor of shape {@code (values.length)} on {@code device}: indices for {@code index_select}. */
+    public static Tensor indices(int[] values, Device device) {
+        Torch.load();
+        long[] wide = new long[values.length];
+        for (int i = 0; i < values.length; i++) wide[i] = values[i];
+        Tensor cpu = Tensor.create(wide, values.length);
+        if (device == null || device.is_cpu()) return cpu;
+        return cpu.to(device, torch.ScalarType.Long);
+    }
+
     /** A copy of the values (moved to the CPU and made contiguous float32 first if needed). */
     public static float[] toArray(Tensor t) {
         Tensor cpu = t.device().is_cpu() ? t : t.cpu();

@@ -94,7 +94,11 @@ public final class CoverLosses {
         return torch.linalg_vector_norm(x, Ops.s(2.0), new long[] {1}, true, new ScalarTypeOptional());
     }
 
-    private static Tensor normalize(Tensor x) {
+    /**
+     * {@code F.normalize(x, dim=1)}: x / max(‖x‖, 1e-12) over axis 1 (the channels of a feature map, or the entries of
+     * each row of a matrix of row vectors).
+     */
+    public static Tensor normalize(Tensor x) {
         Tensor norm = norm(x);
         Tensor clamped = norm.clamp_min(Ops.s(EPS));
         Tensor normalized = x.div(clamped);

@@ -86,8 +86,7 @@ public final class CoverMethod implements PretrainMethod<ViewPair> {
     public Step forward(List<ViewPair> batch) {
         ViewBatch vb = ViewBatch.of(batch, model.params().device());
         LinkedHashMap<String, Tensor> losses = losses(vb);
-        String problem = vb.maskSum() == 0 ? "no pixel of the moving view corresponds to the fixed view (empty mask)" : null;
-        return new Step(losses, java.util.Map.of(), problem);
+        return new Step(losses, java.util.Map.of(), vb.problem());
     }
 
     /** The named losses of one batch ({@code loss_vec}, {@code loss_con}, {@code loss}), inside a step scope. */
