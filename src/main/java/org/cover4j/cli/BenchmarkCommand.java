@@ -7,7 +7,7 @@ import org.cover4j.pretrain.PretrainMethod;
 import org.cover4j.pretrain.Pretraining;
 import org.cover4j.torch.Devices;
 import org.cover4j.torch.Torch;
-import org.cover4j.train.Adam;
+import org.cover4j.train.Optimizer;
 import org.cover4j.pretrain.PretrainConfig;
 import org.cover4j.pretrain.PretrainRun;
 import org.cover4j.pretrain.PretrainSettings;
@@ -184,7 +184,7 @@ public final class BenchmarkCommand implements Callable<Integer> {
                 trace.add(String.format(Locale.ROOT, "%d:%.0f", step, Memory.rssBytes() / 1048576.0));
             }
         });
-        try (Adam adam = new Adam(m.trainable(), s.weightDecay())) {
+        try (Optimizer adam = s.newOptimizer(m.trainable())) {
             run.run(tmp, adam, 0, Provenance.of("benchmark", "", "benchmark"));
         } finally {
             try (var walk = Files.walk(tmp)) {

@@ -12,7 +12,7 @@ import org.cover4j.pretrain.PretrainMethod;
 import org.cover4j.pretrain.Pretraining;
 import org.cover4j.torch.Devices;
 import org.cover4j.torch.Torch;
-import org.cover4j.train.Adam;
+import org.cover4j.train.Optimizer;
 import org.cover4j.train.Checkpoints;
 import org.cover4j.train.MemoryEstimate;
 import org.cover4j.train.Provenance;
@@ -53,7 +53,8 @@ public final class PretrainCommand implements Callable<Integer> {
 
     @Option(names = "--method", paramLabel = "NAME", defaultValue = "cover", description = "Pre-training method: ${COMPLETION-CANDIDATES} "
             + "(default: ${DEFAULT-VALUE}; 'cover4j info --methods' says what each does). Every method trains with the same optimizer "
-            + "(Adam, --lr, --schedule), not its paper's, for a fair comparison. Each method's own options are listed below.",
+            + "by default (Adam, --lr, --schedule) for a fair comparison; --optimizer sgd gives the originals' SGD where they used it "
+            + "(rotation: --optimizer sgd --lr 0.1 --momentum 0.9 --nesterov --weight-decay 5e-4). Each method's own options are listed below.",
             completionCandidates = MethodNames.class)
     String method;
 
@@ -90,7 +91,18 @@ public final class PretrainCommand implements Callable<Integer> {
     @Option(names = "--warmup", paramLabel = "N", defaultValue = "0", description = "Linear warm-up steps (default: ${DEFAULT-VALUE}).")
     int warmup;
 
-    @Option(names = "--weight-decay", paramLabel = "W", defaultValue = "1e-4", description = "Adam's coupled L2 weight decay (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--optimizer", paramLabel = "KIND", defaultValue = "adam", description = "adam (every method's default, the "
+            + "paper's for COVER, for a fair comparison) or sgd (with --momentum and --nesterov: the original optimizer of Models "
+            + "Genesis, SimSiam and rotation prediction; see each method's section) (default: ${DEFAULT-VALUE}).")
+    String optimizer;
+
+    @Option(names = "--momentum", paramLabel = "M", defaultValue = "0.9", description = "SGD momentum (default: ${DEFAULT-VALUE}).")
+    double momentum;
+
+    @Option(names = "--nesterov", description = "Nesterov momentum for --optimizer sgd.")
+    boolean nesterov;
+
+    @Option(names = "--weight-decay", paramLabel = "W", defaultValue = "1e-4", description = "Coupled L2 weight decay, as PyTorch's Adam and SGD (default: ${DEFAULT-VALUE}).")
     double weightDecay;
 
     @Option(names = "--clip", paramLabel = "NORM", defaultValue = "1.0", description = "Gradient-norm clipping (default: ${DEFAULT-VALUE}).")
@@ -195,7 +207,7 @@ public final class PretrainCommand implements Callable<Integer> {
         }
         long startStep = 0;
         String resumeCommand = "cover4j pretrain --out " + Quoting.shell(out.toString()) + " --resume";
-        try (Adam adam = new Adam(method.trainable(), settings.weightDecay())) {
+        try (Optimizer adam = settings.newOptimizer(method.trainable())) {
             if (resumed != null) {
                 method.state().load(resumed.weights(), resumed.shapes(), resumed.json().toString());
                 adam.load(resumed.optimizer(), resumed.optimizerShapes(), resumed.optimizerStep(), String.valueOf(resumed.optimizerFile()));
@@ -285,7 +297,7 @@ public final class PretrainCommand implements Callable<Integer> {
                 .demoImages(demoImages).dims(dim).size(size).batch(batch).steps(steps).lr(lr)
                 .lrScaling(reference ? "batch256" : lrScaling).schedule(schedule).warmup(warmup).weightDecay(weightDecay).clipNorm(clip)
                 .seed(seed).threads(common.threadsOrDefault()).workers(workers != null ? workers : 1).device(common.device)
-                .checkpointEvery(checkpointEvery).maxBadSteps(maxBadSteps).build();
+                .checkpointEvery(checkpointEvery).maxBadSteps(maxBadSteps).optimizer(optimizer).momentum(momentum).nesterov(nesterov).build();
         return new PretrainConfig(s, entry.fromOptions().apply(s, methodOptions), BackboneSpec.unet(channels));
     }
 
@@ -302,6 +314,10 @@ public final class PretrainCommand implements Callable<Integer> {
                 new String[] {"--lr", "" + s.lr(), "" + g.lr()},
                 new String[] {"--channels", Arrays.toString(saved.backbone().channels()), Arrays.toString(given.backbone().channels())},
                 new String[] {"--seed", "" + s.seed(), "" + g.seed()},
+                new String[] {"--optimizer", s.optimizer(), g.optimizer()},
+                new String[] {"--momentum", "" + s.momentum(), "" + g.momentum()},
+                new String[] {"--nesterov", "" + s.nesterov(), "" + g.nesterov()},
+                new String[] {"--weight-decay", "" + s.weightDecay(), "" + g.weightDecay()},
                 new String[] {"--threads", "" + s.threads(), "" + g.threads()});
         for (String[] c : checks) {
             if (pr.hasMatchedOption(c[0]) && !c[1].equals(c[2])) {

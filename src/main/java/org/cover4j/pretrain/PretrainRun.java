@@ -1,7 +1,7 @@
 package org.cover4j.pretrain;
 
 import org.cover4j.data.PrefetchLoader;
-import org.cover4j.train.Adam;
+import org.cover4j.train.Optimizer;
 import org.cover4j.train.Checkpoints;
 import org.cover4j.train.Provenance;
 import org.cover4j.train.StepLoop;
@@ -65,8 +65,8 @@ public final class PretrainRun<S> {
         }
     }
 
-    /** {@link #run(Path, Adam, long, Provenance, Retention)} with the default retention. */
-    public Result run(Path out, Adam adam, long startStep, Provenance provenance) {
+    /** {@link #run(Path, Optimizer, long, Provenance, Retention)} with the default retention. */
+    public Result run(Path out, Optimizer adam, long startStep, Provenance provenance) {
         return run(out, adam, startStep, provenance, Retention.DEFAULT);
     }
 
@@ -75,7 +75,7 @@ public final class PretrainRun<S> {
      * state already restored) to the configured steps, writing under {@code out} and keeping the checkpoints
      * {@code retention} says.
      */
-    public Result run(Path out, Adam adam, long startStep, Provenance provenance, Retention retention) {
+    public Result run(Path out, Optimizer adam, long startStep, Provenance provenance, Retention retention) {
         try {
             Files.createDirectories(out.resolve("checkpoints"));
         } catch (IOException e) {
@@ -108,12 +108,12 @@ public final class PretrainRun<S> {
     /** Writes a checkpoint every {@code --checkpoint-every} steps and at the end. */
     private final class Saver implements StepLoop.Checkpointer {
         private final Checkpoints checkpoints;
-        private final Adam adam;
+        private final Optimizer adam;
         private final Provenance provenance;
         private final Retention retention;
         private Path last;
 
-        Saver(Checkpoints checkpoints, Adam adam, Provenance provenance, Retention retention, Path last) {
+        Saver(Checkpoints checkpoints, Optimizer adam, Provenance provenance, Retention retention, Path last) {
             this.checkpoints = checkpoints;
             this.adam = adam;
             this.provenance = provenance;

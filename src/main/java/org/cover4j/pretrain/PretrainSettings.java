@@ -31,10 +31,21 @@ public record PretrainSettings(
         int workers,
         String device,
         int checkpointEvery,
-        int maxBadSteps) {
+        int maxBadSteps,
+        String optimizer,
+        Double momentum,
+        boolean nesterov) {
 
     public PretrainSettings {
         if (method == null) method = "cover";
+        // Checkpoints written before the optimizer was a setting trained with Adam.
+        if (optimizer == null) optimizer = "adam";
+        if (momentum == null) momentum = 0.9;
+        if (!optimizer.equals("adam") && !optimizer.equals("sgd")) throw CoverException.usage("--optimizer must be adam or sgd, got " + optimizer);
+        if (!(momentum >= 0 && momentum < 1)) throw CoverException.usage("--momentum must be in [0, 1), got " + momentum);
+        if (nesterov && (!optimizer.equals("sgd") || momentum == 0)) {
+            throw CoverException.usage("--nesterov is for --optimizer sgd with a --momentum above 0");
+        }
         if (dims != 2 && dims != 3) throw CoverException.usage("--dim must be 2 or 3, got " + dims);
         if (size < 16 || size % 16 != 0) throw CoverException.usage("--size must be a positive multiple of 16 (the U-Net halves it 4 times), got " + size);
         if (batch < 1) throw CoverException.usage("--batch must be >= 1, got " + batch);
@@ -72,6 +83,11 @@ public record PretrainSettings(
         return new LrSchedule(schedule, effectiveLr(), steps, warmup);
     }
 
+    /** A new optimizer of these settings for {@code params}. */
+    public org.cover4j.train.Optimizer newOptimizer(org.cover4j.nn.Params params) {
+        return org.cover4j.train.Optimizer.create(optimizer, params, weightDecay, momentum, nesterov);
+    }
+
     /** A builder holding these settings, to change a few (what {@code --resume} may change: steps, workers, device). */
     public Builder toBuilder() {
         Builder b = new Builder();
@@ -95,6 +111,9 @@ public record PretrainSettings(
         b.device = device;
         b.checkpointEvery = checkpointEvery;
         b.maxBadSteps = maxBadSteps;
+        b.optimizer = optimizer;
+        b.momentum = momentum;
+        b.nesterov = nesterov;
         return b;
     }
 
@@ -120,6 +139,9 @@ public record PretrainSettings(
         private String device = "cpu";
         private int checkpointEvery = 100;
         private int maxBadSteps = 5;
+        private String optimizer = "adam";
+        private double momentum = 0.9;
+        private boolean nesterov;
 
         public Builder method(String v) { method = v; return this; }
         public Builder data(String v) { data = v; return this; }
@@ -141,11 +163,14 @@ public record PretrainSettings(
         public Builder device(String v) { device = v; return this; }
         public Builder checkpointEvery(int v) { checkpointEvery = v; return this; }
         public Builder maxBadSteps(int v) { maxBadSteps = v; return this; }
+        public Builder optimizer(String v) { optimizer = v; return this; }
+        public Builder momentum(double v) { momentum = v; return this; }
+        public Builder nesterov(boolean v) { nesterov = v; return this; }
 
         public PretrainSettings build() {
             int sz = size != null ? size : dims == 3 ? 64 : 128;
             return new PretrainSettings(method, data, preset, demoImages, dims, sz, batch, steps, lr, lrScaling, schedule, warmup,
-                    weightDecay, clipNorm, seed, threads, workers, device, checkpointEvery, maxBadSteps);
+                    weightDecay, clipNorm, seed, threads, workers, device, checkpointEvery, maxBadSteps, optimizer, momentum, nesterov);
         }
     }
 }

@@ -83,12 +83,35 @@ public final class CheckpointStore {
      * that the newest checkpoint stays the last good one. Returns the commit manifest.
      */
     public Path commit(long step, Tensors weights, Tensors optimizer, Map<String, Object> doc) {
-        refuseNonFinite(step, weights.values(), "weights");
-        refuseNonFinite(step, optimizer.values(), "optimizer state");
+        return commit(step, () -> weights, () -> optimizer, doc);
+    }
+
+    /**
+     * As {@link #commit(long, Tensors, Tensors, Map)}, with the tensors copied out of the model one file at a time, so
+     * that the weights' copy is garbage before the optimizer's is made (their sum was the peak of a 2D run's memory).
+     * Non-finite optimizer state removes the weights file just written: nothing new is left, nothing is committed.
+     */
+    public Path commit(long step, java.util.function.Supplier<Tensors> weightsOf, java.util.function.Supplier<Tensors> optimizerOf,
+                       Map<String, Object> doc) {
         String w = weightsName(step);
         String o = optimizerName(step);
+        Tensors weights = weightsOf.get();
+        refuseNonFinite(step, weights.values(), "weights");
         SafeTensors.write(dir.resolve(w), weights.values(), weights.shapes(), weights.metadata());
+        weights = null;
+        Tensors optimizer = optimizerOf.get();
+        try {
+            refuseNonFinite(step, optimizer.values(), "optimizer state");
+        } catch (CoverException e) {
+            try {
+                Files.deleteIfExists(dir.resolve(w));
+            } catch (java.io.IOException ignored) {
+                // an uncommitted file: never read, removed by the next run's clean-up
+            }
+            throw e;
+        }
         SafeTensors.write(dir.resolve(o), optimizer.values(), optimizer.shapes(), optimizer.metadata());
+        optimizer = null;
         Map<String, Object> files = new LinkedHashMap<>();
         files.put(WEIGHTS, entry(w));
         files.put(OPTIMIZER, entry(o));

@@ -78,7 +78,7 @@ public final class Checkpoints {
      * names and the optimizer's settings — and commits it, keeping the {@code keepNewest} newest and every
      * {@code keepEvery}-th checkpoint; returns the commit manifest ({@code last.json}).
      */
-    public Path save(long step, String method, Params state, Adam adam, Map<String, Object> description, int keepNewest, int keepEvery) {
+    public Path save(long step, String method, Params state, Optimizer adam, Map<String, Object> description, int keepNewest, int keepEvery) {
         Map<String, String> meta = new LinkedHashMap<>();
         meta.put("format", FORMAT);
         meta.put("step", Long.toString(step));
@@ -90,17 +90,12 @@ public final class Checkpoints {
         doc.put("step", step);
         doc.put("weights", CheckpointStore.weightsName(step));
         doc.putAll(description);
-        Map<String, Object> opt = new LinkedHashMap<>();
-        opt.put("type", "adam");
+        Map<String, Object> opt = new LinkedHashMap<>(adam.describe());
         opt.put("file", CheckpointStore.optimizerName(step));
         opt.put("step", adam.stepCount());
-        opt.put("betas", new double[] {0.9, 0.999});
-        opt.put("eps", 1e-8);
-        opt.put("weight_decay", adam.weightDecay());
-        opt.put("weight_decay_style", "coupled L2 (torch.optim.Adam)");
         doc.put("optimizer", opt);
-        Path committed = store.commit(step, new CheckpointStore.Tensors(state.toArrays(), state.shapes(), meta),
-                new CheckpointStore.Tensors(adam.stateArrays(), adam.stateShapes(), meta), doc);
+        Path committed = store.commit(step, () -> new CheckpointStore.Tensors(state.toArrays(), state.shapes(), meta),
+                () -> new CheckpointStore.Tensors(adam.stateArrays(), adam.stateShapes(), meta), doc);
         try {
             Files.deleteIfExists(dir.resolve("last.optim.safetensors")); // the link of format 2, now misleading
         } catch (IOException e) {

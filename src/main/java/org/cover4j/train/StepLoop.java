@@ -14,7 +14,7 @@ import java.util.Map;
 /**
  * The one training loop, for pre-training and fine-tuning alike: a batch per step, one native-memory scope per
  * step, non-finite losses or gradients skipped, reported and counted (training stops after {@code maxBadSteps} in a
- * row), gradient clipping, the learning-rate schedule, Adam, the objective's after-step hook, a progress line, a
+ * row), gradient clipping, the learning-rate schedule, the optimizer, the objective's after-step hook, a progress line, a
  * metrics row per step and checkpoints through a {@link Checkpointer}.
  *
  * <p>Exact resume is the batches' and checkpointer's business: a {@link Batches} gives step t's batch from (seed, t)
@@ -127,7 +127,7 @@ public final class StepLoop<B> {
      * Runs steps {@code startStep + 1 .. options.steps()} ({@code startStep} = 0 for a fresh run; when resuming, the
      * checkpoint's step with {@code adam} and the objective's state already restored), appending to {@code metricsFile}.
      */
-    public Result run(Batches<B> batches, Adam adam, long startStep, Path metricsFile, Checkpointer checkpointer) {
+    public Result run(Batches<B> batches, Optimizer adam, long startStep, Path metricsFile, Checkpointer checkpointer) {
         Map<String, Double> last = new LinkedHashMap<>();
         int skipped = 0;
         int consecutiveBad = 0;

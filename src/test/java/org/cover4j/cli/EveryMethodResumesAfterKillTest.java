@@ -44,4 +44,22 @@ class EveryMethodResumesAfterKillTest {
         assertEquals(0, r.code(), r.err());
         PretrainResumeTest.assertSameWeights(full, killed);
     }
+
+    /** The originals' optimizer, SGD with Nesterov momentum, resumes as exactly (its buffers are in the checkpoint). */
+    @org.junit.jupiter.api.Test
+    void sgdWithMomentumResumesToo(@TempDir Path tmp) throws Exception {
+        String[] sgd = {"--optimizer", "sgd", "--lr", "0.01", "--momentum", "0.9", "--nesterov"};
+        Path full = tmp.resolve("full");
+        CliRunner.Run r = CliRunner.run(args("rotation", full, sgd));
+        assertEquals(0, r.code(), r.err());
+        Path killed = tmp.resolve("killed");
+        PretrainResumeTest.killWhenWritten(args("rotation", killed, sgd), killed.resolve("checkpoints/step-1.json"), tmp.resolve("killed.log"));
+        r = CliRunner.run(args("rotation", killed, "--resume"));
+        assertEquals(0, r.code(), r.err());
+        PretrainResumeTest.assertSameWeights(full, killed);
+        String doc = java.nio.file.Files.readString(full.resolve("checkpoints/last.json"));
+        org.junit.jupiter.api.Assertions.assertTrue(doc.contains("\"type\" : \"sgd\"") && doc.contains("\"nesterov\" : true"), doc);
+        PretrainErrorsTest.assertOneLineError(CliRunner.run(args("rotation", tmp.resolve("bad"), "--nesterov")), 2,
+                "--nesterov is for --optimizer sgd");
+    }
 }

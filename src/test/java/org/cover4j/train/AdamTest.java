@@ -18,7 +18,7 @@ class AdamTest {
         Params p = new Params(Devices.parse("cpu"));
         p.add("a", new float[] {1f}, 1);
         p.add("b", new float[] {1f}, 1);
-        try (Adam adam = new Adam(p, 0).scaleLr(List.of("b"), 0.1); StepScope s = StepScope.open()) {
+        try (Optimizer adam = new Adam(p, 0).scaleLr(List.of("b"), 0.1); StepScope s = StepScope.open()) {
             p.get("a").mul(p.get("a")).sum().add(p.get("b").mul(p.get("b")).sum()).backward();
             adam.step(0.5);
             // First Adam step: m̂ = g, v̂ = g², so the update is lr·g/(|g| + eps) = lr·sign(g) (g = 2 here).

@@ -19,7 +19,7 @@ public final class ByolOptions implements MethodOptions {
 
     @Override
     public String heading() {
-        return "BYOL options (--method byol; trained with Adam at --lr like every method here, not the paper's LARS)";
+        return "BYOL options (--method byol; Adam at --lr by default like every method; the paper's LARS is not offered)";
     }
 
     @Override

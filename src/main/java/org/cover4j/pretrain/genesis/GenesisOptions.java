@@ -14,7 +14,8 @@ public final class GenesisOptions implements MethodOptions {
     @Override
     public String heading() {
         // The optimizer is the common one (--lr, Adam) so that methods are compared under the same training.
-        return "Models Genesis options (--method genesis; trained with the common Adam and --lr like every method, not the original SGD at lr 1)";
+        return "Models Genesis options (--method genesis; Adam at --lr by default like every method; the original optimizer: "
+                + "--optimizer sgd --lr 1 --momentum 0.9 --weight-decay 0)";
     }
 
     @Override

@@ -15,7 +15,8 @@ public final class SimSiamOptions implements MethodOptions {
 
     @Override
     public String heading() {
-        return "SimSiam options (--method simsiam; trained with Adam at --lr like every method here, not the paper's SGD)";
+        return "SimSiam options (--method simsiam; Adam at --lr by default like every method; the original optimizer: "
+                + "--optimizer sgd --lr 0.05×batch/256 --momentum 0.9 --weight-decay 1e-4 --schedule cosine)";
     }
 
     @Override
