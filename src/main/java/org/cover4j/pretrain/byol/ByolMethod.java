@@ -8,6 +8,7 @@ import org.cover4j.nn.Mlp;
 import org.cover4j.nn.Params;
 import org.cover4j.nn.UNet;
 import org.cover4j.pretrain.MethodOptions;
+import org.cover4j.pretrain.MethodBase;
 import org.cover4j.pretrain.Methods;
 import org.cover4j.pretrain.PretrainConfig;
 import org.cover4j.pretrain.PretrainMethod;
@@ -27,7 +28,7 @@ import java.util.List;
  * loads; its decoder is not used and stays at its initial weights), {@code projector.*}, {@code predictor.*}, and the
  * target's {@code target.backbone.*} and {@code target.projector.*}, saved but never given to the optimizer.
  */
-public final class ByolMethod implements PretrainMethod<float[][]> {
+public final class ByolMethod extends MethodBase<float[][]> {
     public static final Methods.Entry ENTRY = new Methods.Entry("byol",
             "BYOL (Grill et al., NeurIPS 2020): the encoder's pooled features of one view predict a moving-average target's projection of another",
             ByolSettings.class, ByolSettings.DEFAULTS, ByolMethod::settings, ByolMethod::create, 2,
@@ -67,6 +68,7 @@ public final class ByolMethod implements PretrainMethod<float[][]> {
      * null when batches are fed by hand.
      */
     public ByolMethod(ByolSettings s, int dims, BackboneSpec backbone, long seed, Device device, TwoViews views) {
+        super("byol", LOSSES, List.of());
         Rng model = Methods.modelRng(seed);
         this.online = new Params(device);
         UNet net = backbone.build(online, BACKBONE, dims, 1, model.derive(1));
@@ -106,16 +108,6 @@ public final class ByolMethod implements PretrainMethod<float[][]> {
     private static ByolMethod create(PretrainConfig config, Device device) {
         PretrainSettings common = config.common();
         return new ByolMethod((ByolSettings) config.method(), common.dims(), config.backbone(), common.seed(), device, TwoViews.of(common));
-    }
-
-    @Override
-    public String name() {
-        return "byol";
-    }
-
-    @Override
-    public List<String> lossNames() {
-        return LOSSES;
     }
 
     /** Online and target tensors; the target's are frozen buffers, so the default {@link #trainable()} leaves them out. */

@@ -8,6 +8,7 @@ import org.cover4j.augment.RandomCrop;
 import org.cover4j.nn.Params;
 import org.cover4j.nn.UNet;
 import org.cover4j.pretrain.MethodOptions;
+import org.cover4j.pretrain.MethodBase;
 import org.cover4j.pretrain.Methods;
 import org.cover4j.pretrain.PretrainConfig;
 import org.cover4j.pretrain.PretrainMethod;
@@ -23,7 +24,7 @@ import java.util.List;
  * flips of both, then on the input local pixel shuffling, a non-linear intensity map, in- or out-painting) and the whole
  * U-Net with a 1×1 convolution and a sigmoid ({@link RestorationHead}) restores the clean crop; loss = mean squared error.
  */
-public final class GenesisMethod implements PretrainMethod<ModelsGenesis.Pair> {
+public final class GenesisMethod extends MethodBase<ModelsGenesis.Pair> {
     static final String NAME = "genesis";
     public static final Methods.Entry ENTRY = new Methods.Entry(NAME,
             "Models Genesis (Zhou et al., MedIA 2021): the U-Net restores a crop distorted by local pixel shuffling, a non-linear"
@@ -43,6 +44,7 @@ public final class GenesisMethod implements PretrainMethod<ModelsGenesis.Pair> {
      * {@code config}'s size.
      */
     public GenesisMethod(PretrainConfig config, Device device) {
+        super(NAME, LOSSES, List.of());
         PretrainSettings common = config.common();
         int dims = common.dims();
         this.params = new Params(device);
@@ -59,16 +61,6 @@ public final class GenesisMethod implements PretrainMethod<ModelsGenesis.Pair> {
 
     private static GenesisMethod create(PretrainConfig config, Device device) {
         return new GenesisMethod(config, device);
-    }
-
-    @Override
-    public String name() {
-        return NAME;
-    }
-
-    @Override
-    public List<String> lossNames() {
-        return LOSSES;
     }
 
     @Override

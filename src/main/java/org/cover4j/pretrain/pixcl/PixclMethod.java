@@ -8,6 +8,7 @@ import org.cover4j.nn.Params;
 import org.cover4j.nn.Projection;
 import org.cover4j.nn.UNet;
 import org.cover4j.pretrain.MethodOptions;
+import org.cover4j.pretrain.MethodBase;
 import org.cover4j.pretrain.Methods;
 import org.cover4j.pretrain.PairViews;
 import org.cover4j.pretrain.PretrainConfig;
@@ -31,7 +32,7 @@ import java.util.Map;
  * pixel i and the warped moving feature at i are a positive pair, and {@link PixclLoss} contrasts them with warped
  * moving features at other pixels. Unlike COVER's {@code proj.i} (coarsest first), {@code proj.0} here is the finest.
  */
-public final class PixclMethod implements PretrainMethod<PixclSample> {
+public final class PixclMethod extends MethodBase<PixclSample> {
     public static final Methods.Entry ENTRY = new Methods.Entry("pixcl",
             "binary pixel-wise contrastive learning (COVER's Eq. 1 baseline): InfoNCE between corresponding pixels of COVER's view pairs at five levels",
             PixclSettings.class, PixclSettings.DEFAULTS, PixclMethod::settings, PixclMethod::create);
@@ -49,6 +50,7 @@ public final class PixclMethod implements PretrainMethod<PixclSample> {
 
     /** The method's network with weights drawn from {@code common}'s seed; {@code views} from {@code common} too. */
     public PixclMethod(PixclSettings settings, PretrainSettings common, BackboneSpec backboneSpec, Device device) {
+        super("pixcl", LOSSES, List.of());
         this.settings = settings;
         this.params = new Params(device);
         Rng modelRng = Methods.modelRng(common.seed());
@@ -76,16 +78,6 @@ public final class PixclMethod implements PretrainMethod<PixclSample> {
         for (int level = 0; level < levels; level++) names.add("loss_l" + level);
         names.add(LOSS);
         return List.copyOf(names);
-    }
-
-    @Override
-    public String name() {
-        return "pixcl";
-    }
-
-    @Override
-    public List<String> lossNames() {
-        return LOSSES;
     }
 
     @Override

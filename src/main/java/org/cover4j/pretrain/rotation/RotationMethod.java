@@ -7,6 +7,7 @@ import org.cover4j.augment.Rotations;
 import org.cover4j.nn.Params;
 import org.cover4j.nn.UNet;
 import org.cover4j.pretrain.MethodOptions;
+import org.cover4j.pretrain.MethodBase;
 import org.cover4j.pretrain.Methods;
 import org.cover4j.pretrain.PretrainConfig;
 import org.cover4j.pretrain.PretrainMethod;
@@ -24,7 +25,7 @@ import java.util.Map;
  * pooled and a linear layer ({@link RotationHead}), says which; loss = cross-entropy, with the batch's accuracy
  * ({@code acc}) monitored. The decoder is not trained (its weights stay as drawn) and is not run.
  */
-public final class RotationMethod implements PretrainMethod<RotationSample> {
+public final class RotationMethod extends MethodBase<RotationSample> {
     static final String NAME = "rotation";
     public static final Methods.Entry ENTRY = new Methods.Entry(NAME,
             "rotation prediction (Gidaris et al., ICLR 2018; 3D as Taleb et al., NeurIPS 2020): the U-Net's encoder says by which"
@@ -44,6 +45,7 @@ public final class RotationMethod implements PretrainMethod<RotationSample> {
      * {@code config}'s size.
      */
     public RotationMethod(PretrainConfig config, Device device) {
+        super(NAME, LOSSES, MONITORS);
         PretrainSettings common = config.common();
         int dims = common.dims();
         this.params = new Params(device);
@@ -65,21 +67,6 @@ public final class RotationMethod implements PretrainMethod<RotationSample> {
 
     private static RotationMethod create(PretrainConfig config, Device device) {
         return new RotationMethod(config, device);
-    }
-
-    @Override
-    public String name() {
-        return NAME;
-    }
-
-    @Override
-    public List<String> lossNames() {
-        return LOSSES;
-    }
-
-    @Override
-    public List<String> monitorNames() {
-        return MONITORS;
     }
 
     @Override

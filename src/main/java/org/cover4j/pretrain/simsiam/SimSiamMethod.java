@@ -7,6 +7,7 @@ import org.cover4j.nn.Mlp;
 import org.cover4j.nn.Params;
 import org.cover4j.nn.UNet;
 import org.cover4j.pretrain.MethodOptions;
+import org.cover4j.pretrain.MethodBase;
 import org.cover4j.pretrain.Methods;
 import org.cover4j.pretrain.PretrainConfig;
 import org.cover4j.pretrain.PretrainMethod;
@@ -26,7 +27,7 @@ import java.util.Map;
  * decoder is not used and stays at its initial weights), {@code projector.*}, {@code predictor.*}. The monitor
  * {@code z_std} (a metrics column) watches for collapse.
  */
-public final class SimSiamMethod implements PretrainMethod<float[][]> {
+public final class SimSiamMethod extends MethodBase<float[][]> {
     public static final Methods.Entry ENTRY = new Methods.Entry("simsiam",
             "SimSiam (Chen & He, CVPR 2021): the encoder's pooled features of one view predict the other's projection, behind a stop-gradient",
             SimSiamSettings.class, SimSiamSettings.DEFAULTS, SimSiamMethod::settings, SimSiamMethod::create, 2,
@@ -49,6 +50,7 @@ public final class SimSiamMethod implements PretrainMethod<float[][]> {
      * {@code seed} (the backbone exactly as COVER's); {@code views} may be null when batches are fed by hand.
      */
     public SimSiamMethod(SimSiamSettings s, int dims, BackboneSpec backbone, long seed, Device device, TwoViews views) {
+        super("simsiam", LOSSES, List.of(Z_STD));
         Rng model = Methods.modelRng(seed);
         this.params = new Params(device);
         this.backbone = backbone.build(params, BACKBONE, dims, 1, model.derive(1));
@@ -82,21 +84,6 @@ public final class SimSiamMethod implements PretrainMethod<float[][]> {
         PretrainSettings common = config.common();
         return new SimSiamMethod((SimSiamSettings) config.method(), common.dims(), config.backbone(), common.seed(), device,
                 TwoViews.of(common));
-    }
-
-    @Override
-    public String name() {
-        return "simsiam";
-    }
-
-    @Override
-    public List<String> lossNames() {
-        return LOSSES;
-    }
-
-    @Override
-    public List<String> monitorNames() {
-        return List.of(Z_STD);
     }
 
     @Override
