@@ -11,6 +11,7 @@ import org.cover4j.downstream.Task;
 import org.cover4j.torch.Devices;
 import org.cover4j.torch.Torch;
 import org.cover4j.util.CoverException;
+import org.cover4j.train.RunLock;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -65,6 +66,14 @@ public final class EvaluateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if ((pred != null || labels != null) && (pred == null || labels == null)) throw CoverException.usage("--pred and --labels go together");
+        // One writer per output folder, as for training runs (a folder this run creates and leaves empty is removed again).
+        try (RunLock lock = RunLock.acquire(out, "--out", "cover4j evaluate", System.err)) {
+            return evaluate();
+        }
+    }
+
+    private Integer evaluate() {
         Map<String, Object> summary;
         String metric;
         if (pred != null || labels != null) {

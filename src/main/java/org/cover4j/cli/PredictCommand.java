@@ -6,6 +6,7 @@ import org.cover4j.downstream.ModelFiles;
 import org.cover4j.downstream.Prediction;
 import org.cover4j.torch.Devices;
 import org.cover4j.torch.Torch;
+import org.cover4j.train.RunLock;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -53,7 +54,11 @@ public final class PredictCommand implements Callable<Integer> {
         Device device = Devices.parse(common.device);
         ModelFiles.Loaded m = ModelFiles.readModel(model, "--model");
         DownstreamNet net = ModelFiles.openNet(m, device);
-        List<Path> written = Prediction.run(net, device, input, out, new Prediction.Options(probabilities, !noOverlays, batch), System.err);
+        List<Path> written;
+        // One writer per output folder, as for training runs (a folder this run creates and leaves empty is removed again).
+        try (RunLock lock = RunLock.acquire(out, "--out", "cover4j predict", System.err)) {
+            written = Prediction.run(net, device, input, out, new Prediction.Options(probabilities, !noOverlays, batch), System.err);
+        }
         spec.commandLine().getOut().printf("predicted %d file(s) -> %s%n", written.size(), out);
         spec.commandLine().getOut().flush();
         return 0;

@@ -190,4 +190,20 @@ class EvaluateCommandTest {
         assertTrue(r.err().contains("--pred and --labels go together"), r.err());
         assertTrue(!Files.exists(tmp.resolve("e/metrics.json")));
     }
+
+    @Test
+    void evaluateAndPredictRefuseAnOutputFolderInUse(@TempDir Path tmp) throws Exception {
+        Path out = tmp.resolve("busy");
+        try (org.cover4j.train.RunLock held = org.cover4j.train.RunLock.acquire(out, "--out", "cover4j predict", System.err)) {
+            CliRunner.Run r = CliRunner.run("evaluate", "--pred", predictions.toString(), "--labels", data.resolve("test/labels").toString(),
+                    "--out", out.toString());
+            PretrainErrorsTest.assertOneLineError(r, 2, "--out " + out + " is in use by another cover4j run");
+            r = CliRunner.run("predict", "--model", model.toString(), "--input", data.resolve("test/images").toString(), "--out", out.toString(),
+                    "--threads", "1");
+            PretrainErrorsTest.assertOneLineError(r, 2, "--out " + out + " is in use by another cover4j run");
+            try (Stream<Path> files = Files.list(out)) {
+                assertEquals(List.of(org.cover4j.train.RunLock.FILE), files.map(f -> f.getFileName().toString()).toList(), "nothing written");
+            }
+        }
+    }
 }
