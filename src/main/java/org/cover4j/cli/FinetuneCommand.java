@@ -143,6 +143,9 @@ public final class FinetuneCommand implements Callable<Integer> {
     @Option(names = "--resume", description = "Continue the run in --out from its last state (only --steps, --device may change).")
     boolean resume;
 
+    @Option(names = "--allow-data-change", description = "With --resume: continue even if the training cases changed since the run started.")
+    boolean allowDataChange;
+
     @Option(names = "--verbose", description = "Also list the names of the tensors --init loads, skips and newly initialises.")
     boolean verbose;
 
@@ -179,7 +182,7 @@ public final class FinetuneCommand implements Callable<Integer> {
         String resumeCommand = "cover4j finetune --task " + Quoting.shell(task) + " --out " + Quoting.shell(out.toString()) + " --resume";
         Finetuning.Result r;
         try (StopSignal stop = StopSignal.install(System.err, resumeCommand)) {
-            r = Finetuning.run(given, resume, force, out, System.err, cmdLine, true, verbose, stop);
+            r = Finetuning.run(given, resume, force, out, System.err, cmdLine, true, verbose, allowDataChange, stop);
             if (r.interrupted()) {
                 FineTuner.Progress p = r.progress();
                 throw new CoverException("interrupted by " + stop.signalName() + (p.step() > 0 ? " at step " + p.step() + "; state saved: "

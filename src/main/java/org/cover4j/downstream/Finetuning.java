@@ -59,12 +59,12 @@ public final class Finetuning {
      */
     public static Result run(FinetuneSettings given, boolean resume, boolean force, Path out, PrintStream log, String commandLine,
                              boolean showProgress, boolean verbose) {
-        return run(given, resume, force, out, log, commandLine, showProgress, verbose, StopSignal.NONE);
+        return run(given, resume, force, out, log, commandLine, showProgress, verbose, false, StopSignal.NONE);
     }
 
     /** {@link #run(FinetuneSettings, boolean, boolean, Path, PrintStream, String, boolean, boolean)}, ended early by {@code stop}. */
     public static Result run(FinetuneSettings given, boolean resume, boolean force, Path out, PrintStream log, String commandLine,
-                             boolean showProgress, boolean verbose, StopSignal stop) {
+                             boolean showProgress, boolean verbose, boolean allowDataChange, StopSignal stop) {
         ModelFiles.State state = null;
         FinetuneSettings s = given;
         if (resume) {
@@ -133,6 +133,7 @@ public final class Finetuning {
             @SuppressWarnings("unchecked")
             Map<String, Object> saved = (Map<String, Object>) state.doc().get("model_doc");
             modelDoc = saved;
+            checkSameTrainingCases(saved, train, src.train().where(), allowDataChange, out);
             if (from.stopped() || from.step() >= s.steps()) {
                 log.printf("%s is already at step %d of %d%s; nothing to do%n", out, from.step(), s.steps(),
                         from.stopped() ? " (stopped early)" : " (raise --steps to train longer)");
@@ -321,6 +322,18 @@ public final class Finetuning {
 
     private static String join(int[] a) {
         return String.join(",", Arrays.stream(a).mapToObj(Integer::toString).toList());
+    }
+
+    /**
+     * A resumed run continues on the training cases it started with: the listing (case names and files) must hash as the
+     * one recorded in its provenance, unless {@code allowed} ({@code --allow-data-change}).
+     */
+    private static void checkSameTrainingCases(Map<String, Object> modelDoc, List<Case> train, String where, boolean allowed, Path out) {
+        Object prov = modelDoc == null ? null : modelDoc.get("provenance");
+        String recorded = prov == null ? null : Provenance.fromMap(prov).dataHash();
+        if (recorded == null || allowed || recorded.equals(listingHash(train))) return;
+        throw CoverException.usage("--resume: the training cases of " + where + " (" + train.size() + " now) are not those the run in "
+                + out + " started with (their listing hash differs); use --allow-data-change to continue anyway");
     }
 
     private static String listingHash(List<Case> cases) {

@@ -175,6 +175,24 @@ class FinetuneCommandTest {
     }
 
     @Test
+    void resumeRefusesChangedTrainingCasesUnlessAllowed(@TempDir Path tmp) throws Exception {
+        Path own = DownstreamFixtures.seg2d(tmp.resolve("seg"), 4, 1, 32);
+        Path out = tmp.resolve("m");
+        assertEquals(0, CliRunner.run(seg(own, out, 2)).code());
+        Path img;
+        try (var files = Files.list(own.resolve("train/images"))) {
+            img = files.sorted().findFirst().orElseThrow();
+        }
+        Files.delete(img);
+        Files.delete(own.resolve("train/labels").resolve(img.getFileName()));
+        CliRunner.Run r = CliRunner.run(seg(own, out, 4, "--resume"));
+        PretrainErrorsTest.assertOneLineError(r, 2, "--resume: the training cases of --train " + own.resolve("train"), "(3 now)",
+                "--allow-data-change");
+        r = CliRunner.run(seg(own, out, 4, "--resume", "--allow-data-change"));
+        assertEquals(0, r.code(), r.err());
+    }
+
+    @Test
     void resumedRunEqualsAnUninterruptedRun(@TempDir Path tmp) {
         Path full = tmp.resolve("full");
         assertEquals(0, CliRunner.run(seg(data, full, 4, "--seed", "3")).code());
