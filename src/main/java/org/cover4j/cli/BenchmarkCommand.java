@@ -184,8 +184,8 @@ public final class BenchmarkCommand implements Callable<Integer> {
                 trace.add(String.format(Locale.ROOT, "%d:%.0f", step, Memory.rssBytes() / 1048576.0));
             }
         });
-        try (Optimizer adam = s.newOptimizer(m.trainable())) {
-            run.run(tmp, adam, 0, Provenance.of("benchmark", "", "benchmark"));
+        try (Optimizer optimizer = s.newOptimizer(m.trainable())) {
+            run.run(tmp, optimizer, 0, Provenance.of("benchmark", "", "benchmark"));
         } finally {
             try (var walk = Files.walk(tmp)) {
                 walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());

@@ -20,6 +20,8 @@ import java.util.function.Supplier;
  */
 final class MethodOptionGroups implements MethodOptions.Values {
     private final Map<Class<?>, MethodOptions> groups = new LinkedHashMap<>();
+    /** Each group's option names, as the parse result knows them. */
+    private final Map<MethodOptions, List<String>> optionNames = new LinkedHashMap<>();
 
     /** Adds every method's option groups to {@code spec}. */
     static MethodOptionGroups addTo(CommandSpec spec) {
@@ -28,7 +30,12 @@ final class MethodOptionGroups implements MethodOptions.Values {
             MethodOptions o = make.get();
             all.groups.put(o.getClass(), o);
             ArgGroupSpec.Builder group = ArgGroupSpec.builder().heading("%n" + o.heading() + ":%n").exclusive(false).multiplicity("0..1");
-            for (OptionSpec option : CommandSpec.forAnnotatedObject(o).options()) group.addArg(option);
+            List<String> names = new ArrayList<>();
+            for (OptionSpec option : CommandSpec.forAnnotatedObject(o).options()) {
+                group.addArg(option);
+                names.add(option.longestName());
+            }
+            all.optionNames.put(o, names);
             spec.addArgGroup(group.build());
         }
         return all;
@@ -41,15 +48,14 @@ final class MethodOptionGroups implements MethodOptions.Values {
         return type.cast(o);
     }
 
+    /** The options of {@code group} given on {@code pr}. */
+    private List<String> given(MethodOptions group, CommandLine.ParseResult pr) {
+        return optionNames.get(group).stream().filter(pr::hasMatchedOption).toList();
+    }
+
     /** Whether any option of {@code method}'s groups was given on {@code pr}. */
     boolean anyMatched(String method, CommandLine.ParseResult pr) {
-        for (MethodOptions o : groups.values()) {
-            if (!o.methods().contains(method)) continue;
-            for (OptionSpec option : CommandSpec.forAnnotatedObject(o).options()) {
-                if (pr.hasMatchedOption(option.longestName())) return true;
-            }
-        }
-        return false;
+        return groups.values().stream().anyMatch(o -> o.methods().contains(method) && !given(o, pr).isEmpty());
     }
 
     /** The options given on {@code pr} that belong to groups of other methods than {@code method}: a usage error. */
@@ -58,12 +64,10 @@ final class MethodOptionGroups implements MethodOptions.Values {
         String owners = null;
         for (MethodOptions o : groups.values()) {
             if (o.methods().contains(method)) continue;
-            for (OptionSpec option : CommandSpec.forAnnotatedObject(o).options()) {
-                if (pr.hasMatchedOption(option.longestName())) {
-                    wrong.add(option.longestName());
-                    owners = String.join("/", o.methods());
-                }
-            }
+            List<String> g = given(o, pr);
+            if (g.isEmpty()) continue;
+            wrong.addAll(g);
+            owners = String.join("/", o.methods());
         }
         if (!wrong.isEmpty()) {
             throw CoverException.usage(String.join(", ", wrong) + (wrong.size() == 1 ? " is an option" : " are options") + " of --method "

@@ -207,10 +207,10 @@ public final class PretrainCommand implements Callable<Integer> {
         }
         long startStep = 0;
         String resumeCommand = "cover4j pretrain --out " + Quoting.shell(out.toString()) + " --resume";
-        try (Optimizer adam = settings.newOptimizer(method.trainable())) {
+        try (Optimizer optimizer = settings.newOptimizer(method.trainable())) {
             if (resumed != null) {
                 method.state().load(resumed.weights(), resumed.shapes(), resumed.json().toString());
-                adam.load(resumed.optimizer(), resumed.optimizerShapes(), resumed.optimizerStep(), String.valueOf(resumed.optimizerFile()));
+                optimizer.load(resumed.optimizer(), resumed.optimizerShapes(), resumed.optimizerStep(), String.valueOf(resumed.optimizerFile()));
                 startStep = resumed.step();
                 log.printf("resuming %s at step %d of %d%n", out, startStep, settings.steps());
             }
@@ -223,7 +223,7 @@ public final class PretrainCommand implements Callable<Integer> {
             PretrainRun.Result r;
             try (StopSignal stop = StopSignal.install(log, resumeCommand)) {
                 run.loop().stopOn(stop);
-                r = run.run(out, adam, startStep, prov, retention);
+                r = run.run(out, optimizer, startStep, prov, retention);
                 if (r.interrupted()) {
                     boolean saved = r.lastStep() > startStep;
                     throw new CoverException("interrupted by " + stop.signalName() + (saved ? " at step " + r.lastStep() + " of " + settings.steps()

@@ -1,6 +1,7 @@
 package org.cover4j.pretrain;
 
 import org.bytedeco.pytorch.Device;
+import org.cover4j.nn.BackboneSpec;
 import org.cover4j.nn.Params;
 import org.cover4j.nn.UNet;
 import org.cover4j.pretrain.byol.ByolMethod;
@@ -90,7 +91,12 @@ public final class Methods {
      * fine-tuning with the same seed start from.
      */
     public static UNet backbone(PretrainConfig config, Params params) {
-        return config.backbone().build(params, PretrainMethod.BACKBONE, config.common().dims(), 1, modelRng(config.common().seed()).derive(1));
+        return backbone(config.backbone(), params, config.common().dims(), config.common().seed());
+    }
+
+    /** As {@link #backbone(PretrainConfig, Params)}, from its parts. */
+    public static UNet backbone(BackboneSpec spec, Params params, int dims, long seed) {
+        return spec.build(params, PretrainMethod.BACKBONE, dims, 1, modelRng(seed).derive(1));
     }
 
     /** The stream a method's head draws its weights from ({@code modelRng(seed).derive(2)}, COVER's projections' too). */

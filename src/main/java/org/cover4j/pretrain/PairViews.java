@@ -5,7 +5,6 @@ import org.cover4j.augment.CoverViews;
 import org.cover4j.augment.ViewPair;
 import org.cover4j.util.Rng;
 
-import java.util.Arrays;
 
 /**
  * COVER's view pairs (an appearance-changed moving view and an affinely warped fixed view with its known flow and
@@ -18,8 +17,6 @@ public record PairViews(int dims, int loaderSize, int crop, double degree, Appea
     }
 
     public ViewPair make(float[] image, Rng rng) {
-        int[] shape = new int[dims];
-        Arrays.fill(shape, loaderSize);
-        return CoverViews.make(image, 1, shape, crop, degree, mode, rng);
+        return CoverViews.make(image, 1, SampleTensors.cube(dims, loaderSize), crop, degree, mode, rng);
     }
 }

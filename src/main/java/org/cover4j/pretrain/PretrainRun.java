@@ -66,16 +66,16 @@ public final class PretrainRun<S> {
     }
 
     /** {@link #run(Path, Optimizer, long, Provenance, Retention)} with the default retention. */
-    public Result run(Path out, Optimizer adam, long startStep, Provenance provenance) {
-        return run(out, adam, startStep, provenance, Retention.DEFAULT);
+    public Result run(Path out, Optimizer optimizer, long startStep, Provenance provenance) {
+        return run(out, optimizer, startStep, provenance, Retention.DEFAULT);
     }
 
     /**
-     * Trains from {@code startStep} (0 = fresh; the checkpoint's step when resuming, with {@code adam} and the method's
+     * Trains from {@code startStep} (0 = fresh; the checkpoint's step when resuming, with {@code optimizer} and the method's
      * state already restored) to the configured steps, writing under {@code out} and keeping the checkpoints
      * {@code retention} says.
      */
-    public Result run(Path out, Optimizer adam, long startStep, Provenance provenance, Retention retention) {
+    public Result run(Path out, Optimizer optimizer, long startStep, Provenance provenance, Retention retention) {
         try {
             Files.createDirectories(out.resolve("checkpoints"));
         } catch (IOException e) {
@@ -100,22 +100,22 @@ public final class PretrainRun<S> {
                 loader.close();
             }
         };
-        Saver saver = new Saver(checkpoints, adam, provenance, retention, startStep > 0 ? checkpoints.lastJson() : null);
-        StepLoop.Result r = loop.run(batches, adam, startStep, out.resolve("metrics.csv"), saver);
+        Saver saver = new Saver(checkpoints, optimizer, provenance, retention, startStep > 0 ? checkpoints.lastJson() : null);
+        StepLoop.Result r = loop.run(batches, optimizer, startStep, out.resolve("metrics.csv"), saver);
         return new Result(r.lastStep(), r.lastLosses(), saver.last, r.skippedSteps(), r.interrupted());
     }
 
     /** Writes a checkpoint every {@code --checkpoint-every} steps and at the end. */
     private final class Saver implements StepLoop.Checkpointer {
         private final Checkpoints checkpoints;
-        private final Optimizer adam;
+        private final Optimizer optimizer;
         private final Provenance provenance;
         private final Retention retention;
         private Path last;
 
-        Saver(Checkpoints checkpoints, Optimizer adam, Provenance provenance, Retention retention, Path last) {
+        Saver(Checkpoints checkpoints, Optimizer optimizer, Provenance provenance, Retention retention, Path last) {
             this.checkpoints = checkpoints;
-            this.adam = adam;
+            this.optimizer = optimizer;
             this.provenance = provenance;
             this.retention = retention;
             this.last = last;
@@ -135,7 +135,7 @@ public final class PretrainRun<S> {
             rng.put("data_position", step * s.batch());
             doc.put("rng", rng);
             doc.put("provenance", provenance.toMap());
-            last = checkpoints.save(step, method.name(), method.state(), adam, doc, retention.newest(), retention.every());
+            last = checkpoints.save(step, method.name(), method.state(), optimizer, doc, retention.newest(), retention.every());
         }
 
         @Override

@@ -5,10 +5,9 @@ import org.bytedeco.pytorch.Tensor;
 import org.cover4j.augment.AppearanceMode;
 import org.cover4j.augment.TwoCropViews;
 import org.cover4j.torch.Ops;
-import org.cover4j.torch.Tensors;
 import org.cover4j.util.Rng;
 
-import java.util.Arrays;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -24,28 +23,16 @@ public record TwoViews(int dims, int loaderSize, int crop) {
 
     /** The two views (one channel, {@code crop} on every axis, C-order) of a prepared image. */
     public float[][] make(float[] image, Rng rng) {
-        int[] shape = new int[dims];
-        Arrays.fill(shape, loaderSize);
-        return TwoCropViews.make(image, 1, shape, crop, AppearanceMode.PAPER, rng);
+        return TwoCropViews.make(image, 1, SampleTensors.cube(dims, loaderSize), crop, AppearanceMode.PAPER, rng);
     }
 
     /** (2B, 1, *crop): the first views of the B samples, then their second views, on {@code device}. */
     public Tensor batch(List<float[][]> samples, Device device) {
-        int b = samples.size();
-        int voxels = (int) Math.pow(crop, dims);
-        float[] all = new float[2 * b * voxels];
-        for (int i = 0; i < b; i++) {
-            for (int v = 0; v < 2; v++) {
-                float[] view = samples.get(i)[v];
-                if (view.length != voxels) throw new IllegalArgumentException("view of " + view.length + " values, expected " + voxels);
-                System.arraycopy(view, 0, all, (v * b + i) * voxels, voxels);
-            }
+        List<float[]> views = new ArrayList<>(2 * samples.size());
+        for (int v = 0; v < 2; v++) {
+            for (float[][] sample : samples) views.add(sample[v]);
         }
-        long[] shape = new long[2 + dims];
-        shape[0] = 2L * b;
-        shape[1] = 1;
-        for (int d = 0; d < dims; d++) shape[2 + d] = crop;
-        return Tensors.of(all, device, shape);
+        return SampleTensors.images(views, SampleTensors.cube(dims, crop), device);
     }
 
     /**

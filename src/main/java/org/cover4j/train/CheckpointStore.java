@@ -27,7 +27,7 @@ import java.util.stream.Stream;
  * The checkpoint protocol shared by pre-training ({@code OUT/checkpoints}, committed by {@code last.json}) and
  * fine-tuning ({@code OUT}, committed by {@code train-state.json}). A checkpoint of step N is
  * <ol>
- *   <li>{@code step-N.safetensors} (weights) and {@code step-N.optim.safetensors} (Adam's moments), each written
+ *   <li>{@code step-N.safetensors} (weights) and {@code step-N.optim.safetensors} (the optimizer's state), each written
  *       atomically and flushed to the disk, after checking that every value is finite;</li>
  *   <li>{@code step-N.json}: the run's description, naming both files with their size and SHA-256;</li>
  *   <li>the commit manifest, the same document, replaced atomically: the one instant at which step N becomes the

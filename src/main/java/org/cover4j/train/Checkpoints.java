@@ -23,7 +23,7 @@ import java.util.Optional;
  * <ul>
  *   <li>{@code step-N.safetensors} — the weights, named exactly as the reference model's state_dict
  *       (Python's {@code safetensors} reads it; no code runs on load);</li>
- *   <li>{@code step-N.optim.safetensors} — Adam's moments;</li>
+ *   <li>{@code step-N.optim.safetensors} — the optimizer's state (Adam's moments, SGD's momentum buffers);</li>
  *   <li>{@code step-N.json} — configuration, step, generator state, optimizer settings, provenance, and the two files'
  *       sizes and SHA-256;</li>
  *   <li>{@code last.json} — the same document for the newest step, replaced atomically: the commit;</li>
@@ -73,12 +73,12 @@ public final class Checkpoints {
     }
 
     /**
-     * Writes the checkpoint of {@code step} — {@code state}'s tensors, Adam's moments, and a JSON document made of
+     * Writes the checkpoint of {@code step} — {@code state}'s tensors, the optimizer's state, and a JSON document made of
      * {@code description} (what the run is: kind, method, settings, generator state, provenance) plus the step, the file
      * names and the optimizer's settings — and commits it, keeping the {@code keepNewest} newest and every
      * {@code keepEvery}-th checkpoint; returns the commit manifest ({@code last.json}).
      */
-    public Path save(long step, String method, Params state, Optimizer adam, Map<String, Object> description, int keepNewest, int keepEvery) {
+    public Path save(long step, String method, Params state, Optimizer optimizer, Map<String, Object> description, int keepNewest, int keepEvery) {
         Map<String, String> meta = new LinkedHashMap<>();
         meta.put("format", FORMAT);
         meta.put("step", Long.toString(step));
@@ -90,12 +90,12 @@ public final class Checkpoints {
         doc.put("step", step);
         doc.put("weights", CheckpointStore.weightsName(step));
         doc.putAll(description);
-        Map<String, Object> opt = new LinkedHashMap<>(adam.describe());
+        Map<String, Object> opt = new LinkedHashMap<>(optimizer.describe());
         opt.put("file", CheckpointStore.optimizerName(step));
-        opt.put("step", adam.stepCount());
+        opt.put("step", optimizer.stepCount());
         doc.put("optimizer", opt);
         Path committed = store.commit(step, () -> new CheckpointStore.Tensors(state.toArrays(), state.shapes(), meta),
-                () -> new CheckpointStore.Tensors(adam.stateArrays(), adam.stateShapes(), meta), doc);
+                () -> new CheckpointStore.Tensors(optimizer.stateArrays(), optimizer.stateShapes(), meta), doc);
         try {
             Files.deleteIfExists(dir.resolve("last.optim.safetensors")); // the link of format 2, now misleading
         } catch (IOException e) {

@@ -125,9 +125,9 @@ public final class StepLoop<B> {
 
     /**
      * Runs steps {@code startStep + 1 .. options.steps()} ({@code startStep} = 0 for a fresh run; when resuming, the
-     * checkpoint's step with {@code adam} and the objective's state already restored), appending to {@code metricsFile}.
+     * checkpoint's step with {@code optimizer} and the objective's state already restored), appending to {@code metricsFile}.
      */
-    public Result run(Batches<B> batches, Optimizer adam, long startStep, Path metricsFile, Checkpointer checkpointer) {
+    public Result run(Batches<B> batches, Optimizer optimizer, long startStep, Path metricsFile, Checkpointer checkpointer) {
         Map<String, Double> last = new LinkedHashMap<>();
         int skipped = 0;
         int consecutiveBad = 0;
@@ -168,7 +168,7 @@ public final class StepLoop<B> {
                     }
                     d = System.nanoTime();
                     if (problem == null) {
-                        adam.step(lr);
+                        optimizer.step(lr);
                         objective.afterOptimizerStep(step, options.steps());
                     } else {
                         GradClip.zeroGrad(objective.trainable());

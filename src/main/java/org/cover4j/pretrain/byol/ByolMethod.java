@@ -71,7 +71,7 @@ public final class ByolMethod extends MethodBase<float[][]> {
         super("byol", LOSSES, List.of());
         Rng model = Methods.modelRng(seed);
         this.online = new Params(device);
-        UNet net = backbone.build(online, BACKBONE, dims, 1, model.derive(1));
+        UNet net = Methods.backbone(backbone, online, dims, seed);
         int c = net.levelChannels()[4];
         this.onlineNet = new Branch(net, head(online, PROJECTOR, c, s, model.derive(PROJECTOR_STREAM)));
         Params predictorParams = new Params(device);

@@ -38,7 +38,6 @@ public final class PixclMethod extends MethodBase<PixclSample> {
             PixclSettings.class, PixclSettings.DEFAULTS, PixclMethod::settings, PixclMethod::create);
     static final int LEVELS = 5;
     /** The streams of {@link Methods#modelRng}: the backbone's (shared with every method) and the projections'. */
-    private static final long BACKBONE_STREAM = 1;
     private static final long PROJECTION_STREAM = 2;
     private static final List<String> LOSSES = lossNames(LEVELS);
 
@@ -54,7 +53,7 @@ public final class PixclMethod extends MethodBase<PixclSample> {
         this.settings = settings;
         this.params = new Params(device);
         Rng modelRng = Methods.modelRng(common.seed());
-        this.backbone = backboneSpec.build(params, BACKBONE, common.dims(), 1, modelRng.derive(BACKBONE_STREAM));
+        this.backbone = Methods.backbone(backboneSpec, params, common.dims(), common.seed());
         int[] channels = backbone.levelChannels();
         Rng projRng = modelRng.derive(PROJECTION_STREAM);
         for (int level = 0; level < LEVELS; level++) {

@@ -53,7 +53,7 @@ public final class SimSiamMethod extends MethodBase<float[][]> {
         super("simsiam", LOSSES, List.of(Z_STD));
         Rng model = Methods.modelRng(seed);
         this.params = new Params(device);
-        this.backbone = backbone.build(params, BACKBONE, dims, 1, model.derive(1));
+        this.backbone = Methods.backbone(backbone, params, dims, seed);
         int c = this.backbone.levelChannels()[4];
         int d = s.dim();
         // Three bias-free linear layers each followed by BatchNorm (the paper's "BN applied to each fc layer, including
