@@ -115,11 +115,19 @@ public final class UNet implements Backbone {
      * encoder (same weights, same names): for methods that pool the bottleneck (rotation prediction, BYOL, SimSiam),
      * so that the decoder costs nothing.
      */
+    @Override
     public Tensor deepest(Tensor x) {
         Tensor[] down = encoder(doubleConvForward(Ops.channelsLast(x), encoderBlock(0), null), null);
         // As in levels: the shallower outputs are read by nothing more (autograd keeps what backward needs).
         for (int i = 0; i < 4; i++) Ops.release(down[i]);
         return down[4];
+    }
+
+    /** The hand-written pass: it keeps a fraction of the activations autograd would (see {@link UNetPass}). */
+    @Override
+    public BackbonePass trainingPass(Tensor images, boolean lowMemory) {
+        long voxels = images.numel() / (images.size(0) * images.size(1));
+        return UNetPass.run(this, images, UNetPass.imagesPerChunk(voxels, lowMemory));
     }
 
     /** The parameter {@code name} (relative to this network's prefix, e.g. {@code inc.double_conv.0.weight}). */

@@ -30,7 +30,7 @@ import java.util.Map;
  * the same): the temporaries of a full-resolution block then exist for one chunk at a time. The forward pass runs
  * whole: its temporaries are not what sets a step's peak, and the deep layers parallelise better on a whole batch.
  */
-public final class UNetPass {
+public final class UNetPass implements BackbonePass {
     /**
      * What the backward pass of one conv → GroupNorm → LeakyReLU unit needs: the conv output ({@code null} where it is
      * recomputed, see {@link #FIRST_UNIT}) and the norm's statistics.
@@ -112,6 +112,7 @@ public final class UNetPass {
     }
 
     /** The five levels (as {@link UNet#levels}), finest first, for the whole batch. */
+    @Override
     public List<Tensor> levels() {
         return levels;
     }
@@ -198,6 +199,7 @@ public final class UNetPass {
      * parts is made unless a chunk spans two of them. The levels are released first: the backward pass recomputes
      * what it needs of them from the kept convolution outputs.
      */
+    @Override
     public void backward(List<List<Tensor>> grads, long... parts) {
         long total = 0;
         for (long n : parts) total += n;

@@ -7,6 +7,7 @@ import org.cover4j.nn.MoV;
 import org.cover4j.nn.Params;
 import org.cover4j.nn.Projection;
 import org.cover4j.nn.UNet;
+import org.cover4j.nn.BackbonePass;
 import org.cover4j.nn.UNetPass;
 import org.cover4j.nn.Warp;
 import org.cover4j.torch.Autograd;
@@ -120,8 +121,7 @@ public final class CoverModel {
      */
     private List<List<Tensor>> backboneLevels(Tensor images, StagedBackward stages, long... parts) {
         if (GradMode.is_enabled()) {
-            long voxels = images.numel() / (images.size(0) * images.size(1));
-            UNetPass pass = UNetPass.run(backbone, images, UNetPass.imagesPerChunk(voxels, lowMemory));
+            BackbonePass pass = backbone.trainingPass(images, lowMemory);
             return stages.backboneLeaves(pass.levels(), pass, parts);
         }
         return stages.backboneLeaves(backbone.levels(images), null, parts);

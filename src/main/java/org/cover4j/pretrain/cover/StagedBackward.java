@@ -2,6 +2,7 @@ package org.cover4j.pretrain.cover;
 
 import org.bytedeco.pytorch.Tensor;
 import org.cover4j.nn.MoV;
+import org.cover4j.nn.BackbonePass;
 import org.cover4j.nn.UNetPass;
 import org.cover4j.torch.Autograd;
 import org.cover4j.torch.Ops;
@@ -20,8 +21,8 @@ import java.util.List;
  *   <li>each VPA level, finest first: its flow combination back to its MoV output and incoming flow (leaves),
  *       then MoV's gradient by hand, then the projections and warp back to the backbone levels and the incoming
  *       flow, whose gradient is then complete and starts the next-coarser level;</li>
- *   <li>the backbone, once, from the gradients gathered on all its levels, by its own hand-written backward
- *       ({@link UNetPass#backward}).</li>
+ *   <li>the backbone, once, from the gradients gathered on all its levels, by its own backward pass
+ *       ({@link BackbonePass#backward}: the U-Net's hand-written {@link UNetPass}, others' autograd).</li>
  * </ol>
  * Every piece of graph is traversed exactly once, so nothing is retained and autograd frees saved tensors as
  * it goes, as in a single {@code loss.backward()}; the gradients are the same up to summation order.
@@ -33,9 +34,9 @@ public final class StagedBackward {
      * One backbone pass, the sizes of its batch parts and the leaves standing for its outputs (per part:
      * {@code leaves.get(part).get(level)}).
      */
-    private record BackbonePass(UNetPass pass, long[] parts, List<List<Tensor>> leaves) {}
+    private record PassLeaves(BackbonePass pass, long[] parts, List<List<Tensor>> leaves) {}
 
-    private final List<BackbonePass> backbone = new ArrayList<>();
+    private final List<PassLeaves> backbone = new ArrayList<>();
     private final List<Level> levels = new ArrayList<>();
     private final boolean releaseFreedMemory;
 
@@ -50,7 +51,7 @@ public final class StagedBackward {
      * images). Their gradients go through the backbone at the end, per part. Separate leaves per part, rather than
      * views of one leaf, because autograd turns a gradient of a view into a zero-filled tensor of the whole batch.
      */
-    List<List<Tensor>> backboneLeaves(List<Tensor> outputs, UNetPass pass, long... parts) {
+    List<List<Tensor>> backboneLeaves(List<Tensor> outputs, BackbonePass pass, long... parts) {
         List<List<Tensor>> leaves = new ArrayList<>();
         long start = 0;
         for (long size : parts) {
@@ -59,7 +60,7 @@ public final class StagedBackward {
             leaves.add(part);
             start += size;
         }
-        if (pass != null) backbone.add(new BackbonePass(pass, parts, leaves));
+        if (pass != null) backbone.add(new PassLeaves(pass, parts, leaves));
         return leaves;
     }
 
@@ -71,7 +72,7 @@ public final class StagedBackward {
      * The gradients of a backbone pass's outputs per part of the batch ({@code [part][output]}, undefined where a leaf
      * got none), taken from its leaves, which are released: the gradients are then the only copies left.
      */
-    private static List<List<Tensor>> takeGradients(BackbonePass pass) {
+    private static List<List<Tensor>> takeGradients(PassLeaves pass) {
         List<List<Tensor>> grads = new ArrayList<>();
         for (List<Tensor> leaves : pass.leaves()) {
             List<Tensor> part = new ArrayList<>(leaves.size());
@@ -102,7 +103,7 @@ public final class StagedBackward {
             gFlow = gIn;
         }
         if (releaseFreedMemory) Torch.releaseFreedMemory();
-        for (BackbonePass pass : backbone) {
+        for (PassLeaves pass : backbone) {
             List<List<Tensor>> grads = takeGradients(pass);
             pass.pass().backward(grads, pass.parts());
         }
