@@ -11,7 +11,7 @@ import org.cover4j.downstream.DownstreamNet;
 import org.cover4j.io.StateDicts;
 import org.cover4j.metrics.NeighbourhoodDispersion;
 import org.cover4j.nn.Params;
-import org.cover4j.nn.UNet;
+import org.cover4j.nn.BackboneSpec;
 import org.cover4j.pretrain.PretrainImages;
 import org.cover4j.pretrain.cover.CoverConfig;
 import org.cover4j.torch.Devices;
@@ -99,7 +99,7 @@ public final class DispersionCommand implements Callable<Integer> {
     Path out;
 
     /** One backbone to analyse and what to call it. */
-    record Backbone(String label, UNet unet) {}
+    record Backbone(String label, org.cover4j.nn.Backbone unet) {}
 
     /** The images analysed: image {@code i} prepared at {@code size} on every axis. */
     record Images(int count, IntFunction<float[]> prepared, String description) {}
@@ -198,7 +198,7 @@ public final class DispersionCommand implements Callable<Integer> {
     private Backbone backbone(String model, StateDicts.StateDict w, int dims, Device device) {
         Params params = new Params(device);
         if (w == null) {
-            UNet unet = DownstreamNet.initialBackbone(params, dims, 1, CoverConfig.DEFAULT_CHANNELS, new Rng(seed));
+            org.cover4j.nn.Backbone unet = DownstreamNet.initialBackbone(params, BackboneSpec.unet(CoverConfig.DEFAULT_CHANNELS), dims, 1, null, new Rng(seed));
             return new Backbone(RANDOM + " (seed " + seed + ")", unet);
         }
         BackboneWeights.Arch arch = BackboneWeights.architecture(w, w.file());
@@ -206,7 +206,7 @@ public final class DispersionCommand implements Callable<Integer> {
             throw CoverException.file(w.file(), "the backbone takes " + arch.inChannels() + " input channels; the analysis feeds single-channel images");
         }
         // The initial weights are overwritten at once: the seed does not matter here.
-        UNet unet = DownstreamNet.initialBackbone(params, arch.dims(), 1, arch.channels(), new Rng(0));
+        org.cover4j.nn.Backbone unet = DownstreamNet.initialBackbone(params, BackboneSpec.unet(arch.channels()), arch.dims(), 1, null, new Rng(0));
         BackboneWeights.load(params, w, w.file(), "--model");
         return new Backbone(model, unet);
     }
@@ -214,7 +214,7 @@ public final class DispersionCommand implements Callable<Integer> {
     /** One image's feature map at --level: C-order {@code (C, *spatial)}. */
     record FeatureMap(float[] values, int channels, int[] spatial) {}
 
-    private FeatureMap features(UNet unet, float[] image, int dims, int n, Device device) {
+    private FeatureMap features(org.cover4j.nn.Backbone unet, float[] image, int dims, int n, Device device) {
         long[] shape = new long[dims + 2];
         Arrays.fill(shape, n);
         shape[0] = 1;

@@ -113,8 +113,9 @@ public final class FinetuneCommand implements Callable<Integer> {
     @Option(names = "--binary-labels", description = "Read label maps as masks: every non-zero value is class 1 (0/255 PNG masks).")
     boolean binaryLabels;
 
-    @Option(names = "--channels", paramLabel = "C,...", split = ",", description = "Nine U-Net channel counts (default: the checkpoint's, else 32,64,128,256,512,256,128,64,32).")
-    int[] channels;
+    /** --backbone, its size and options, --channels (default: the --init checkpoint's, else the U-Net's defaults). */
+    @Mixin
+    BackboneOptions backboneOptions = new BackboneOptions();
 
     @Option(names = "--clip", paramLabel = "NORM", description = "Clip the gradients' total norm to NORM (default: no clipping; the norm is "
             + "still checked, and a step with a non-finite one is skipped).")
@@ -206,8 +207,9 @@ public final class FinetuneCommand implements Callable<Integer> {
     FinetuneSettings settings() {
         return new FinetuneSettings(task, str(train), str(val), str(test), preset, str(data), str(init), mode,
                 dim == null ? 0 : dim, patch, batch, steps, lr, weightDecay, seed, classes == null ? 0 : classes, classWeights,
-                labelFraction, foregroundOversample, valEvery, patience, normalize, binaryLabels, channels, common.threadsOrDefault(),
-                common.device, clip, schedule, warmup, maxBadSteps, backboneLrScale, headWarmup);
+                labelFraction, foregroundOversample, valEvery, patience, normalize, binaryLabels, backboneOptions.channels, common.threadsOrDefault(),
+                common.device, clip, schedule, warmup, maxBadSteps, backboneLrScale, headWarmup,
+                otherBackbone());
     }
 
     private static String str(Path p) {
@@ -245,5 +247,11 @@ public final class FinetuneCommand implements Callable<Integer> {
         if (o instanceof int[] a) return java.util.Arrays.toString(a);
         if (o instanceof double[] a) return java.util.Arrays.toString(a);
         return String.valueOf(o);
+    }
+
+    /** The backbone the options name when it is not the U-Net (validated either way); the U-Net is described by --channels. */
+    private org.cover4j.nn.BackboneSpec otherBackbone() {
+        org.cover4j.nn.BackboneSpec given = backboneOptions.spec();
+        return given.kind().isUnet() ? null : given;
     }
 }

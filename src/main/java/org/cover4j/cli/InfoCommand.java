@@ -50,6 +50,9 @@ public class InfoCommand implements Callable<Integer> {
     @Option(names = "--methods", description = "List the pre-training methods (for pretrain --method NAME), one line each.")
     boolean methods;
 
+    @Option(names = "--backbones", description = "List the backbones (for --backbone NAME) with their options, one line each.")
+    boolean backbones;
+
     @Option(names = "--json", description = "Print one JSON object per file and line.")
     boolean json;
 
@@ -70,8 +73,14 @@ public class InfoCommand implements Callable<Integer> {
         } else if (methods) {
             for (org.cover4j.pretrain.Methods.Entry m : org.cover4j.pretrain.Methods.all()) out.printf("%-9s %s%n", m.name(), m.summary());
             out.flush();
+        } else if (backbones) {
+            for (org.cover4j.nn.Backbones.Kind b : org.cover4j.nn.Backbones.all()) {
+                out.printf("%-10s %s%s%n", b.name(), b.description(),
+                        b.optionNames().isEmpty() ? "" : "; options --" + String.join(", --", b.optionNames()));
+            }
+            out.flush();
         } else if (files.isEmpty()) {
-            throw CoverException.usage("info: give one or more FILEs, --presets or --methods");
+            throw CoverException.usage("info: give one or more FILEs, --presets, --methods or --backbones");
         }
         // One bad file among many must not hide the others: each gets its one-line error, and the exit status
         // (that of the first failure) says that something could not be read.

@@ -108,8 +108,8 @@ public final class PretrainCommand implements Callable<Integer> {
     @Option(names = "--clip", paramLabel = "NORM", defaultValue = "1.0", description = "Gradient-norm clipping (default: ${DEFAULT-VALUE}).")
     double clip;
 
-    @Option(names = "--channels", paramLabel = "C,...", split = ",", description = "Nine U-Net channel counts, multiples of 8 (default: 32,64,128,256,512,256,128,64,32).")
-    int[] channels;
+    @picocli.CommandLine.Mixin
+    BackboneOptions backboneOptions = new BackboneOptions();
 
     @Option(names = "--seed", defaultValue = "0", description = "Seed of every random number of the run (default: ${DEFAULT-VALUE}).")
     long seed;
@@ -193,7 +193,8 @@ public final class PretrainCommand implements Callable<Integer> {
         PretrainSettings settings = config.common();
         int[] crop = new int[settings.dims()];
         java.util.Arrays.fill(crop, settings.size());
-        MemoryEstimate.check(config.backbone().channels(), crop, settings.batch(), settings.device(), "--size");
+        config.backbone().checkInput(settings.dims(), crop, "--size");
+        if (config.backbone().channels() != null) MemoryEstimate.check(config.backbone().channels(), crop, settings.batch(), settings.device(), "--size");
         List<String> dataChanges = resumed == null ? List.of() : dataPathChanges(resumed, settings);
         Torch.setThreads(settings.threads());
         Device device = Devices.parse(settings.device());
@@ -298,7 +299,7 @@ public final class PretrainCommand implements Callable<Integer> {
                 .lrScaling(reference ? "batch256" : lrScaling).schedule(schedule).warmup(warmup).weightDecay(weightDecay).clipNorm(clip)
                 .seed(seed).threads(common.threadsOrDefault()).workers(workers != null ? workers : 1).device(common.device)
                 .checkpointEvery(checkpointEvery).maxBadSteps(maxBadSteps).optimizer(optimizer).momentum(momentum).nesterov(nesterov).build();
-        return new PretrainConfig(s, entry.fromOptions().apply(s, methodOptions), BackboneSpec.unet(channels));
+        return new PretrainConfig(s, entry.fromOptions().apply(s, methodOptions), backboneOptions.spec());
     }
 
     /** The checkpoint's configuration with the few allowed overrides; any other explicitly given option must agree. */
@@ -312,7 +313,6 @@ public final class PretrainCommand implements Callable<Integer> {
                 new String[] {"--size", "" + s.size(), "" + g.size()},
                 new String[] {"--batch", "" + s.batch(), "" + g.batch()},
                 new String[] {"--lr", "" + s.lr(), "" + g.lr()},
-                new String[] {"--channels", Arrays.toString(saved.backbone().channels()), Arrays.toString(given.backbone().channels())},
                 new String[] {"--seed", "" + s.seed(), "" + g.seed()},
                 new String[] {"--optimizer", s.optimizer(), g.optimizer()},
                 new String[] {"--momentum", "" + s.momentum(), "" + g.momentum()},
@@ -324,6 +324,11 @@ public final class PretrainCommand implements Callable<Integer> {
                 throw CoverException.usage(c[0] + " " + c[2] + " differs from the checkpoint's " + c[1] + " (" + out.resolve("checkpoints/last.json")
                         + "); a resumed run keeps its configuration");
             }
+        }
+        if (backboneOptions.anyGiven(pr) && !saved.backbone().equals(given.backbone())) {
+            throw CoverException.usage("the backbone options given (--backbone, --backbone-size, --channels and the backbone's own: "
+                    + given.backbone() + ") differ from the checkpoint's (" + saved.backbone() + ", "
+                    + out.resolve("checkpoints/last.json") + "); a resumed run keeps its configuration");
         }
         if (s.method().equals(g.method()) && !saved.method().equals(given.method()) && methodOptions.anyMatched(s.method(), pr)) {
             throw CoverException.usage("the " + s.method() + " options given (" + given.method() + ") differ from the checkpoint's ("

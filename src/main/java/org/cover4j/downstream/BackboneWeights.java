@@ -35,7 +35,7 @@ public final class BackboneWeights {
      * EMA target: not used downstream), and the pre-training method that wrote it (null when the file does not say:
      * a fine-tuned model or a reference state dict).
      */
-    public record Found(StateDicts.StateDict backbone, List<String> skipped, String method) {
+    public record Found(StateDicts.StateDict backbone, List<String> skipped, String method, org.cover4j.nn.BackboneSpec spec, Integer inputSize) {
         /** One line for the log: where the weights come from and what is taken. */
         public String summary(Path given) {
             StateDicts.StateDict b = backbone;
@@ -78,10 +78,32 @@ public final class BackboneWeights {
                     + "cover4j pre-training method and the reference COVER model name their backbone 'backbone.')");
         }
         String method = null;
+        org.cover4j.nn.BackboneSpec spec = null;
+        Integer inputSize = null;
         if (sd.file().getFileName().toString().endsWith(".safetensors")) {
-            method = SafeTensors.readHeader(sd.file()).metadata().get("method");
+            Map<String, String> meta = SafeTensors.readHeader(sd.file()).metadata();
+            method = meta.get("method");
+            spec = recordedSpec(meta.get("backbone"), sd.file());
+            try {
+                if (meta.get("input_size") != null) inputSize = Integer.valueOf(meta.get("input_size"));
+            } catch (NumberFormatException e) {
+                throw CoverException.file(sd.file(), "metadata input_size is not a number: " + meta.get("input_size"));
+            }
         }
-        return new Found(new StateDicts.StateDict(values, shapes, sd.file()), skipped, method);
+        return new Found(new StateDicts.StateDict(values, shapes, sd.file()), skipped, method, spec, inputSize);
+    }
+
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+
+    /** The backbone a cover4j checkpoint records in its metadata (null when it records none: files before backbones). */
+    private static org.cover4j.nn.BackboneSpec recordedSpec(String json, Path file) {
+        if (json == null) return null;
+        try {
+            return JSON.readValue(json, org.cover4j.nn.BackboneSpec.class);
+        } catch (java.io.IOException | RuntimeException e) {
+            Throwable cause = e.getCause() instanceof CoverException c ? c : e;
+            throw CoverException.file(file, "metadata 'backbone' is not a valid backbone description (" + cause.getMessage() + ")");
+        }
     }
 
     /** The distinct name prefixes (up to the first dot) of {@code names}, e.g. {@code proj.*, mov.*}. */

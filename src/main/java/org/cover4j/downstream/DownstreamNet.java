@@ -4,7 +4,9 @@ import org.bytedeco.pytorch.Device;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
 import org.cover4j.nn.Params;
-import org.cover4j.nn.UNet;
+import org.bytedeco.pytorch.GradMode;
+import org.cover4j.nn.Backbone;
+import org.cover4j.nn.BackboneSpec;
 import org.cover4j.util.Rng;
 
 import java.util.LinkedHashMap;
@@ -12,7 +14,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A U-Net backbone (parameter names {@code backbone.*}, exactly as in a COVER checkpoint, so pre-trained
+ * A backbone (the U-Net or another {@link BackboneSpec}; parameter names {@code backbone.*}, exactly as in a COVER checkpoint, so pre-trained
  * weights load unchanged) with a task head. Backbone and head keep their tensors in separate {@link Params}
  * so that a linear probe hands only the head to the optimizer; the state dict is the two concatenated.
  */
@@ -21,29 +23,35 @@ public final class DownstreamNet {
 
     private final ModelSpec spec;
     private final Params backboneParams;
-    private final UNet backbone;
+    private final Backbone backbone;
     private final Head head;
 
     /** A freshly initialised network; the same seed gives the same weights (backbone as a COVER model's). */
     public DownstreamNet(ModelSpec spec, Device device, Rng rng) {
         this.spec = spec;
         this.backboneParams = new Params(device);
-        this.backbone = initialBackbone(backboneParams, spec.dims(), spec.inChannels(), spec.channels(), rng);
+        this.backbone = initialBackbone(backboneParams, spec.backbone(), spec.dims(), spec.inChannels(), spec.patch(), rng);
         Params headParams = new Params(device);
         int[] lc = backbone.levelChannels();
         Rng headRng = rng.derive(8);
         this.head = spec.task() == Task.SEG
                 ? new SegmentationHead(headParams, spec.dims(), lc[0], spec.numClasses(), headRng)
                 : new ClassificationHead(headParams, lc[4], spec.numClasses(), headRng);
+        backbone.train(true);
     }
 
     /**
-     * A U-Net registered in {@code params} under {@link #BACKBONE_PREFIX}, initialised exactly as the backbone of a
-     * COVER run seeded like {@code runRng} starts ("from scratch" = the weights pre-training would start from).
+     * {@code spec}'s backbone for inputs of {@code size} registered in {@code params} under {@link #BACKBONE_PREFIX},
+     * initialised exactly as the backbone of a pre-training run seeded like {@code runRng} starts ("from scratch" = the
+     * weights pre-training would start from).
      */
-    public static UNet initialBackbone(Params params, int dims, int inChannels, int[] channels, Rng runRng) {
-        // derive(7).derive(1) is the stream CoverModel's backbone is drawn from for the same seed (Pretraining.method).
-        return new UNet(params, BACKBONE_PREFIX, dims, inChannels, channels, runRng.derive(7).derive(1));
+    public static Backbone initialBackbone(Params params, BackboneSpec spec, int dims, int inChannels, int[] size, Rng runRng) {
+        // derive(7).derive(1) is the stream every method's backbone is drawn from for the same seed (Methods.backbone).
+        return spec.build(params, BACKBONE_PREFIX, dims, inChannels, size, runRng.derive(7).derive(1));
+    }
+
+    public Backbone backbone() {
+        return backbone;
     }
 
     public ModelSpec spec() {
@@ -58,8 +66,13 @@ public final class DownstreamNet {
         return head.params();
     }
 
-    /** Logits for {@code x} (B, C, *S). With {@code frozenBackbone} the backbone runs without autograd (linear probe). */
+    /**
+     * Logits for {@code x} (B, C, *S). With {@code frozenBackbone} the backbone runs without autograd (linear probe).
+     * A backbone with BatchNorm layers is in training mode exactly when its weights are being trained (grad mode on and
+     * not frozen): validation, prediction and a frozen probe use its running statistics and leave them unchanged.
+     */
     public Tensor forward(Tensor x, boolean frozenBackbone) {
+        backbone.train(GradMode.is_enabled() && !frozenBackbone);
         List<Tensor> levels;
         if (frozenBackbone) {
             try (NoGradGuard g = new NoGradGuard()) {

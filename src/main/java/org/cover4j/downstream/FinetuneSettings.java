@@ -39,7 +39,8 @@ public record FinetuneSettings(
         int warmup,
         Integer maxBadSteps,
         Double backboneLrScale,
-        int headWarmup) {
+        int headWarmup,
+        org.cover4j.nn.BackboneSpec backbone) {
 
     public FinetuneSettings {
         if (batch < 1) throw CoverException.usage("--batch must be >= 1, got " + batch);
@@ -108,6 +109,6 @@ public record FinetuneSettings(
     private FinetuneSettings with(int newSteps, String newDevice) {
         return new FinetuneSettings(task, train, val, test, preset, data, init, mode, dims, patch, batch, newSteps, lr, weightDecay,
                 seed, classes, classWeights, labelFraction, foregroundOversample, valEvery, patience, normalization, binaryLabels,
-                channels, threads, newDevice, clip, schedule, warmup, maxBadSteps, backboneLrScale, headWarmup);
+                channels, threads, newDevice, clip, schedule, warmup, maxBadSteps, backboneLrScale, headWarmup, backbone);
     }
 }

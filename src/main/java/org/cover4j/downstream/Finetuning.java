@@ -43,6 +43,8 @@ public final class Finetuning {
     private static final long LABEL_FRACTION_STREAM = 7;
     public static final int DEFAULT_PATCH_2D = 96;
     public static final int DEFAULT_PATCH_3D = 48;
+    /** The 2D patch of the backbones other than the U-Net: 128 suits every one of their small presets' constraints. */
+    public static final int DEFAULT_PATCH_OTHER_BACKBONES = 128;
 
     private Finetuning() {}
 
@@ -89,19 +91,20 @@ public final class Finetuning {
         if (initPath != null) {
             found = BackboneWeights.find(initPath, "--init");
             init = found.backbone();
-            arch = BackboneWeights.architecture(init, initPath);
+            if (found.spec() == null || found.spec().kind().isUnet()) arch = BackboneWeights.architecture(init, initPath);
         }
+        BackboneSpec backbone = backbone(s, found, arch, initPath);
         Sources src = sources(s, task);
         int dims = dims(s, arch, src.train(), initPath);
         int inChannels = arch != null ? arch.inChannels() : 1;
-        int[] channels = channels(s, arch, initPath);
-        int[] patch = s.patch() != null ? s.patch() : repeat(dims == 2 ? DEFAULT_PATCH_2D : DEFAULT_PATCH_3D, dims);
+        int[] patch = s.patch() != null ? s.patch() : repeat(defaultPatch(backbone, dims, found), dims);
         if (patch.length == 1 && dims > 1) patch = repeat(patch[0], dims);
-        MemoryEstimate.check(channels, patch, s.batch(), s.device(), "--patch");
+        backbone.checkInput(dims, patch, "--patch");
+        if (backbone.channels() != null) MemoryEstimate.check(backbone.channels(), patch, s.batch(), s.device(), "--patch");
         String loadNorm = src.presetPrepared() ? "none" : src.normalization();
         Cases.Prep prep = new Cases.Prep(task, dims, inChannels, loadNorm, patch, s.binaryLabels());
         // Validate the patch now, before any file is read.
-        new ModelSpec(task, dims, inChannels, channels, 2, ModelSpec.numberedClasses(2), src.normalization(), patch, s.binaryLabels());
+        new ModelSpec(task, dims, inChannels, backbone, 2, ModelSpec.numberedClasses(2), src.normalization(), patch, s.binaryLabels());
 
         DataSource trainSrc = labelFraction(src.train(), s, task);
         List<String> names = src.train().classNames().isEmpty() ? null : src.train().classNames();
@@ -118,7 +121,7 @@ public final class Finetuning {
                     + s.classWeights().length));
         }
         List<String> classNames = names != null ? names : ModelSpec.numberedClasses(k);
-        ModelSpec spec = new ModelSpec(task, dims, inChannels, channels, k, classNames, src.normalization(), patch, s.binaryLabels());
+        ModelSpec spec = new ModelSpec(task, dims, inChannels, backbone, k, classNames, src.normalization(), patch, s.binaryLabels());
         if (state != null && !state.spec().equals(spec)) {
             throw CoverException.file(state.json(), "the saved model (" + state.spec() + ") differs from what the data give now ("
                     + spec + "); did the data change?");
@@ -236,6 +239,30 @@ public final class Finetuning {
         int[] shape = train.dataset().get(0).image().shape();
         int kept = (int) Arrays.stream(shape).filter(x -> x != 1).count();
         return kept >= 3 ? 3 : 2;
+    }
+
+    /**
+     * The backbone to fine-tune: the one {@code --init} records (or, for files that record none, the U-Net its tensor
+     * shapes describe), else the one the options name. Options that name another backbone than {@code --init}'s are
+     * refused.
+     */
+    private static BackboneSpec backbone(FinetuneSettings s, BackboneWeights.Found found, BackboneWeights.Arch arch, Path initPath) {
+        if (found == null) return s.backbone() != null ? s.backbone() : BackboneSpec.unet(s.channels());
+        BackboneSpec recorded = arch != null ? BackboneSpec.unet(channels(s, arch, initPath)) : found.spec();
+        if (s.backbone() != null && !s.backbone().equals(recorded)) {
+            throw CoverException.usage("--backbone " + s.backbone() + " differs from the checkpoint's " + recorded + " (--init " + initPath
+                    + "); leave the backbone options out to take the checkpoint's");
+        }
+        return recorded;
+    }
+
+    /**
+     * The patch when {@code --patch} is not given: a network with a fixed input size (position embeddings, attention
+     * windows) keeps the size it was pre-trained at; otherwise the defaults.
+     */
+    private static int defaultPatch(BackboneSpec backbone, int dims, BackboneWeights.Found found) {
+        if (!backbone.kind().isUnet()) return found != null && found.inputSize() != null ? found.inputSize() : DEFAULT_PATCH_OTHER_BACKBONES;
+        return dims == 2 ? DEFAULT_PATCH_2D : DEFAULT_PATCH_3D;
     }
 
     private static int[] channels(FinetuneSettings s, BackboneWeights.Arch arch, Path initPath) {

@@ -72,7 +72,8 @@ public final class ModelFiles {
         m.put("task", s.task().code());
         m.put("dims", s.dims());
         m.put("in_channels", s.inChannels());
-        m.put("channels", s.channels());
+        if (s.channels() != null) m.put("channels", s.channels()); // as before backbones other than the U-Net existed
+        m.put("backbone", org.cover4j.train.Checkpoints.tree(s.backbone()));
         m.put("num_classes", s.numClasses());
         m.put("class_names", s.classNames());
         m.put("normalization", s.normalization());
@@ -85,7 +86,10 @@ public final class ModelFiles {
         try {
             List<String> names = new ArrayList<>();
             for (Object o : (List<?>) m.get("class_names")) names.add(String.valueOf(o));
-            return new ModelSpec(Task.parse(String.valueOf(m.get("task"))), num(m, "dims"), num(m, "in_channels"), ints(m.get("channels")),
+            org.cover4j.nn.BackboneSpec backbone = m.get("backbone") != null
+                    ? JSON.convertValue(m.get("backbone"), org.cover4j.nn.BackboneSpec.class)
+                    : org.cover4j.nn.BackboneSpec.unet(ints(m.get("channels")));
+            return new ModelSpec(Task.parse(String.valueOf(m.get("task"))), num(m, "dims"), num(m, "in_channels"), backbone,
                     num(m, "num_classes"), names, String.valueOf(m.get("normalization")), ints(m.get("patch")),
                     Boolean.TRUE.equals(m.get("binary_labels")));
         } catch (RuntimeException e) {

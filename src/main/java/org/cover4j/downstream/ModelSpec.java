@@ -1,5 +1,6 @@
 package org.cover4j.downstream;
 
+import org.cover4j.nn.BackboneSpec;
 import org.cover4j.util.CoverException;
 
 import java.util.Arrays;
@@ -7,13 +8,13 @@ import java.util.List;
 
 /**
  * Everything needed to rebuild a fine-tuned model and prepare its inputs, as recorded in {@code model.json}:
- * the task, the U-Net architecture, the classes, the intensity normalisation and the patch size (segmentation:
+ * the task, the backbone, the classes, the intensity normalisation and the patch size (segmentation:
  * the sliding-window patch; classification: the size every image is resized to).
  *
  * @param task          segmentation or classification
  * @param dims          2 or 3
  * @param inChannels    input channels of the network (images are converted to this many)
- * @param channels      the nine U-Net channel counts
+ * @param backbone      the backbone and its size
  * @param numClasses    classes including background (segmentation) or categories (classification)
  * @param classNames    a name per class
  * @param normalization {@code auto} (8-bit images /255, others percentiles 0.5–99.5, as pre-training) or a
@@ -21,7 +22,7 @@ import java.util.List;
  * @param patch         patch (segmentation) or input size (classification) per spatial axis
  * @param binaryLabels  label maps are binarised ({@code > 0 → 1}) when read
  */
-public record ModelSpec(Task task, int dims, int inChannels, int[] channels, int numClasses, List<String> classNames,
+public record ModelSpec(Task task, int dims, int inChannels, BackboneSpec backbone, int numClasses, List<String> classNames,
                         String normalization, int[] patch, boolean binaryLabels) {
     public ModelSpec {
         if (dims != 2 && dims != 3) throw CoverException.usage("--dim must be 2 or 3, got " + dims);
@@ -30,17 +31,15 @@ public record ModelSpec(Task task, int dims, int inChannels, int[] channels, int
             throw new IllegalArgumentException("need " + numClasses + " class names, got " + classNames);
         }
         if (patch.length != dims) throw CoverException.usage("--patch needs " + dims + " sizes for " + dims + "D, got " + Arrays.toString(patch));
-        for (int p : patch) {
-            if (p < 16 || p % 16 != 0) throw CoverException.usage("--patch sizes must be positive multiples of 16 (the U-Net halves them 4 times), got " + p);
-        }
-        channels = channels.clone();
+        if (backbone == null) backbone = BackboneSpec.unet(null);
+        backbone.checkInput(dims, patch, "--patch");
         patch = patch.clone();
         classNames = List.copyOf(classNames);
     }
 
-    @Override
+    /** The U-Net's channel counts (null for another backbone). */
     public int[] channels() {
-        return channels.clone();
+        return backbone.channels();
     }
 
     @Override
@@ -56,18 +55,18 @@ public record ModelSpec(Task task, int dims, int inChannels, int[] channels, int
     @Override
     public boolean equals(Object o) {
         return o instanceof ModelSpec m && m.task == task && m.dims == dims && m.inChannels == inChannels
-                && Arrays.equals(m.channels, channels) && m.numClasses == numClasses && m.classNames.equals(classNames)
+                && m.backbone.equals(backbone) && m.numClasses == numClasses && m.classNames.equals(classNames)
                 && m.normalization.equals(normalization) && Arrays.equals(m.patch, patch) && m.binaryLabels == binaryLabels;
     }
 
     @Override
     public int hashCode() {
-        return Arrays.hashCode(channels) * 31 + Arrays.hashCode(patch) + numClasses;
+        return backbone.hashCode() * 31 + Arrays.hashCode(patch) + numClasses;
     }
 
     @Override
     public String toString() {
-        return task.code() + " " + dims + "D, " + numClasses + " classes, channels " + Arrays.toString(channels) + ", patch "
+        return task.code() + " " + dims + "D, " + numClasses + " classes, backbone " + backbone + ", patch "
                 + Arrays.toString(patch) + ", normalisation " + normalization;
     }
 }

@@ -32,6 +32,13 @@ public interface Backbone {
         return levelChannels()[4];
     }
 
+    /**
+     * Whether the tensor {@code name} (relative to the backbone's prefix) belongs to the encoder, the part that
+     * {@link #deepest} runs: what methods that pool the deepest features train, and what a transfer of the encoder
+     * alone takes.
+     */
+    boolean isEncoderTensor(String name);
+
     /** Spatial dimensionality (2 or 3). */
     int dims();
 

@@ -79,6 +79,11 @@ public final class UNet implements Backbone {
     }
 
     @Override
+    public boolean isEncoderTensor(String name) {
+        return name.startsWith("inc.") || name.startsWith("down");
+    }
+
+    @Override
     public int dims() {
         return dims;
     }

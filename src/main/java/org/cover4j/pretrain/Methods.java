@@ -3,7 +3,7 @@ package org.cover4j.pretrain;
 import org.bytedeco.pytorch.Device;
 import org.cover4j.nn.BackboneSpec;
 import org.cover4j.nn.Params;
-import org.cover4j.nn.UNet;
+import org.cover4j.nn.Backbone;
 import org.cover4j.pretrain.byol.ByolMethod;
 import org.cover4j.pretrain.cover.CoverMethod;
 import org.cover4j.pretrain.genesis.GenesisMethod;
@@ -90,13 +90,20 @@ public final class Methods {
      * with weights from {@code modelRng(seed).derive(1)}: the weights a COVER run, any other method's run and a scratch
      * fine-tuning with the same seed start from.
      */
-    public static UNet backbone(PretrainConfig config, Params params) {
-        return backbone(config.backbone(), params, config.common().dims(), config.common().seed());
+    public static Backbone backbone(PretrainConfig config, Params params) {
+        return backbone(config.backbone(), params, config.common().dims(), config.common().size(), config.common().seed());
     }
 
     /** As {@link #backbone(PretrainConfig, Params)}, from its parts. */
-    public static UNet backbone(BackboneSpec spec, Params params, int dims, long seed) {
-        return spec.build(params, PretrainMethod.BACKBONE, dims, 1, modelRng(seed).derive(1));
+    public static Backbone backbone(BackboneSpec spec, Params params, int dims, int size, long seed) {
+        return spec.build(params, PretrainMethod.BACKBONE, dims, 1, cube(dims, size), modelRng(seed).derive(1));
+    }
+
+    /** {@code size} on each of {@code dims} axes. */
+    public static int[] cube(int dims, int size) {
+        int[] s = new int[dims];
+        java.util.Arrays.fill(s, size);
+        return s;
     }
 
     /** The stream a method's head draws its weights from ({@code modelRng(seed).derive(2)}, COVER's projections' too). */

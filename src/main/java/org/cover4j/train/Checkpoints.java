@@ -83,6 +83,19 @@ public final class Checkpoints {
         meta.put("format", FORMAT);
         meta.put("step", Long.toString(step));
         meta.put("method", method);
+        // What network the weights belong to, in the weights file itself, so that finetune --init can rebuild it
+        // from a lone .safetensors file.
+        Object backbone = description.get("backbone");
+        if (backbone != null) {
+            try {
+                meta.put("backbone", JSON.writeValueAsString(backbone));
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        if (description.get("settings") instanceof Map<?, ?> settings && settings.get("size") != null) {
+            meta.put("input_size", String.valueOf(settings.get("size")));
+        }
         Map<String, Object> doc = new LinkedHashMap<>();
         doc.put("format", FORMAT);
         doc.put("format_version", FORMAT_VERSION);

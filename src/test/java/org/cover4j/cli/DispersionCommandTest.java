@@ -60,7 +60,7 @@ class DispersionCommandTest {
         // The backbone a COVER run with seed 5 starts from, saved as a state dict: loading it must give exactly the
         // numbers of '--model none --seed 5' (the checkpoint path reads, sizes and loads the weights correctly).
         Params p = new Params(null);
-        DownstreamNet.initialBackbone(p, 2, 1, CoverConfig.DEFAULT_CHANNELS, new Rng(5));
+        DownstreamNet.initialBackbone(p, org.cover4j.nn.BackboneSpec.unet(CoverConfig.DEFAULT_CHANNELS), 2, 1, null, new Rng(5));
         Path weights = dir.resolve("init.safetensors");
         SafeTensors.write(weights, p.toArrays(), p.shapes(), Map.of());
         CliRunner.Run r = dispersion("--model", weights.toString(), "--model", "none", "--seed", "5", "--level", "0", "--radius", "2");

@@ -268,7 +268,7 @@ class FinetuneCommandTest {
     @Test
     void checkpointsThatDoNotFitAreRefusedByName(@TempDir Path tmp) {
         // A 3D backbone for a 2D task.
-        DownstreamNet net3d = new DownstreamNet(new ModelSpec(Task.SEG, 3, 1, new int[] {8, 16, 32, 64, 128, 64, 32, 16, 8}, 2,
+        DownstreamNet net3d = new DownstreamNet(new ModelSpec(Task.SEG, 3, 1, org.cover4j.nn.BackboneSpec.unet(new int[] {8, 16, 32, 64, 128, 64, 32, 16, 8}), 2,
                 ModelSpec.numberedClasses(2), "auto", new int[] {16, 16, 16}, false), null, new Rng(0));
         Path ckpt = tmp.resolve("three_d.safetensors");
         SafeTensors.write(ckpt, net3d.toArrays(), net3d.shapes(), null);

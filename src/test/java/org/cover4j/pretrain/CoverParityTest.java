@@ -93,7 +93,7 @@ class CoverParityTest {
             Tensor mask = Fixtures.tensor(io.get("mask"));
 
             Map<String, Tensor> bb = new HashMap<>();
-            model.backbone().levels(imM, bb);
+            ((org.cover4j.nn.UNet) model.backbone()).levels(imM, bb);
             for (String key : trace.keySet()) {
                 worst = Math.max(worst, close("backbone " + key, trace.get(key), bb.get(key)));
             }

@@ -6,7 +6,7 @@ import org.bytedeco.pytorch.Tensor;
 import org.cover4j.nn.BackboneSpec;
 import org.cover4j.nn.Mlp;
 import org.cover4j.nn.Params;
-import org.cover4j.nn.UNet;
+import org.cover4j.nn.Backbone;
 import org.cover4j.pretrain.MethodOptions;
 import org.cover4j.pretrain.MethodBase;
 import org.cover4j.pretrain.Methods;
@@ -43,7 +43,7 @@ public final class ByolMethod extends MethodBase<float[][]> {
     private static final List<String> LOSSES = List.of(LOSS);
 
     /** A backbone with its projector: the online network and the target share this one forward pass. */
-    private record Branch(UNet backbone, Mlp projector) {
+    private record Branch(Backbone backbone, Mlp projector) {
         Tensor project(Tensor images) {
             Tensor deepest = backbone.deepest(images);
             Tensor pooled = Ops.globalAveragePool(deepest);
@@ -63,23 +63,23 @@ public final class ByolMethod extends MethodBase<float[][]> {
     private final TwoViews views;
 
     /**
-     * A BYOL model on a U-Net of {@code backbone} in {@code dims} dimensions, weights drawn from the run's
+     * A BYOL model on a U-Net of {@code backbone} in {@code dims} dimensions for crops of {@code size}, weights drawn from the run's
      * {@code seed} (the backbone exactly as COVER's), the target equal to the online network; {@code views} may be
      * null when batches are fed by hand.
      */
-    public ByolMethod(ByolSettings s, int dims, BackboneSpec backbone, long seed, Device device, TwoViews views) {
+    public ByolMethod(ByolSettings s, int dims, int size, BackboneSpec backbone, long seed, Device device, TwoViews views) {
         super("byol", LOSSES, List.of());
         Rng model = Methods.modelRng(seed);
         this.online = new Params(device);
-        UNet net = Methods.backbone(backbone, online, dims, seed);
-        int c = net.levelChannels()[4];
+        Backbone net = Methods.backbone(backbone, online, dims, size, seed);
+        int c = net.deepestChannels();
         this.onlineNet = new Branch(net, head(online, PROJECTOR, c, s, model.derive(PROJECTOR_STREAM)));
         Params predictorParams = new Params(device);
         this.predictor = head(predictorParams, PREDICTOR, s.dim(), s, model.derive(PREDICTOR_STREAM));
         this.target = new Params(device);
         // Drawn and then overwritten with the online weights: the target starts equal to the online network.
         Rng unused = new Rng(seed);
-        this.targetNet = new Branch(backbone.build(target, TARGET + BACKBONE, dims, 1, unused),
+        this.targetNet = new Branch(backbone.build(target, TARGET + BACKBONE, dims, 1, Methods.cube(dims, size), unused),
                 head(target, TARGET + PROJECTOR, c, s, unused));
         target.freeze();
         Ema.copy(online, target, TARGET);
@@ -107,7 +107,7 @@ public final class ByolMethod extends MethodBase<float[][]> {
 
     private static ByolMethod create(PretrainConfig config, Device device) {
         PretrainSettings common = config.common();
-        return new ByolMethod((ByolSettings) config.method(), common.dims(), config.backbone(), common.seed(), device, TwoViews.of(common));
+        return new ByolMethod((ByolSettings) config.method(), common.dims(), common.size(), config.backbone(), common.seed(), device, TwoViews.of(common));
     }
 
     /** Online and target tensors; the target's are frozen buffers, so the default {@link #trainable()} leaves them out. */

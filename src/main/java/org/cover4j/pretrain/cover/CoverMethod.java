@@ -49,7 +49,9 @@ public final class CoverMethod implements PretrainMethod<ViewPair> {
     private static CoverMethod create(PretrainConfig config, org.bytedeco.pytorch.Device device) {
         CoverSettings s = (CoverSettings) config.method();
         PretrainSettings common = config.common();
-        CoverModel model = new CoverModel(s.config(common.dims(), config.backbone().channels()), device, Methods.modelRng(common.seed()));
+        int[] channels = config.backbone().channels();
+        CoverModel model = new CoverModel(s.config(common.dims(), channels != null ? channels : CoverConfig.DEFAULT_CHANNELS), config.backbone(),
+                Methods.cube(common.dims(), common.size()), device, Methods.modelRng(common.seed()));
         return new CoverMethod(model, PairViews.of(common, s.degree(), s.appearance()));
     }
 

@@ -6,7 +6,8 @@ import org.bytedeco.pytorch.Tensor;
 import org.cover4j.nn.MoV;
 import org.cover4j.nn.Params;
 import org.cover4j.nn.Projection;
-import org.cover4j.nn.UNet;
+import org.cover4j.nn.Backbone;
+import org.cover4j.nn.BackboneSpec;
 import org.cover4j.nn.BackbonePass;
 import org.cover4j.nn.UNetPass;
 import org.cover4j.nn.Warp;
@@ -26,18 +27,28 @@ import java.util.Map;
 public final class CoverModel {
     private final CoverConfig config;
     private final Params params;
-    private final UNet backbone;
+    private final Backbone backbone;
     private final Projection[] proj = new Projection[5];
     private boolean lowMemory;
 
+    /** The reference model: the U-Net of {@code config}'s channels (SPEC §5). */
     public CoverModel(CoverConfig config, Device device, Rng rng) {
+        this(config, BackboneSpec.unet(config.channels()), null, device, rng);
+    }
+
+    /**
+     * COVER on {@code backbone} (built for inputs of {@code inputSize}, or unchecked when null) with projections sized
+     * from its levels' channels; {@code config}'s channels are not used then (they are the U-Net's).
+     */
+    public CoverModel(CoverConfig config, BackboneSpec backbone, int[] inputSize, Device device, Rng rng) {
         this.config = config;
         this.params = new Params(device);
-        int[] ch = config.channels();
-        this.backbone = new UNet(params, "backbone.", config.dims(), config.inChannels(), ch, rng.derive(1));
+        this.backbone = backbone.build(params, "backbone.", config.dims(), config.inChannels(), inputSize, rng.derive(1));
+        int[] levels = this.backbone.levelChannels();
         Rng projRng = rng.derive(2);
         for (int i = 0; i < 5; i++) {
-            proj[i] = new Projection(params, "proj." + i, config.dims(), ch[4 + i], config.projDim(i), projRng);
+            // Projection i serves VPA level i, coarsest first: the backbone's level 4 - i.
+            proj[i] = new Projection(params, "proj." + i, config.dims(), levels[4 - i], config.projDim(i), projRng);
         }
         int k = 2 * config.amp() + 1;
         long[] gridShape = config.dims() == 2 ? new long[] {k, k, 2} : new long[] {k, k, k, 3};
@@ -52,7 +63,7 @@ public final class CoverModel {
         return params;
     }
 
-    public UNet backbone() {
+    public Backbone backbone() {
         return backbone;
     }
 

@@ -6,7 +6,7 @@ import org.bytedeco.pytorch.global.torch;
 import org.cover4j.augment.ModelsGenesis;
 import org.cover4j.augment.RandomCrop;
 import org.cover4j.nn.Params;
-import org.cover4j.nn.UNet;
+import org.cover4j.nn.Backbone;
 import org.cover4j.pretrain.MethodOptions;
 import org.cover4j.pretrain.MethodBase;
 import org.cover4j.pretrain.Methods;
@@ -33,7 +33,7 @@ public final class GenesisMethod extends MethodBase<ModelsGenesis.Pair> {
     private static final List<String> LOSSES = List.of("loss_mse", LOSS);
 
     private final Params params;
-    private final UNet backbone;
+    private final Backbone backbone;
     private final RestorationHead head;
     private final int[] loaderShape;
     private final int[] cropShape;

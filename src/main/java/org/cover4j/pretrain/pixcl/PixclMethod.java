@@ -6,7 +6,7 @@ import org.cover4j.augment.ViewPair;
 import org.cover4j.nn.BackboneSpec;
 import org.cover4j.nn.Params;
 import org.cover4j.nn.Projection;
-import org.cover4j.nn.UNet;
+import org.cover4j.nn.Backbone;
 import org.cover4j.pretrain.MethodOptions;
 import org.cover4j.pretrain.MethodBase;
 import org.cover4j.pretrain.Methods;
@@ -43,7 +43,7 @@ public final class PixclMethod extends MethodBase<PixclSample> {
 
     private final PixclSettings settings;
     private final Params params;
-    private final UNet backbone;
+    private final Backbone backbone;
     private final Projection[] proj = new Projection[LEVELS];
     private final PairViews views;
 
@@ -53,7 +53,7 @@ public final class PixclMethod extends MethodBase<PixclSample> {
         this.settings = settings;
         this.params = new Params(device);
         Rng modelRng = Methods.modelRng(common.seed());
-        this.backbone = Methods.backbone(backboneSpec, params, common.dims(), common.seed());
+        this.backbone = Methods.backbone(backboneSpec, params, common.dims(), common.size(), common.seed());
         int[] channels = backbone.levelChannels();
         Rng projRng = modelRng.derive(PROJECTION_STREAM);
         for (int level = 0; level < LEVELS; level++) {

@@ -5,7 +5,7 @@ import org.bytedeco.pytorch.Tensor;
 import org.cover4j.augment.RotationSample;
 import org.cover4j.augment.Rotations;
 import org.cover4j.nn.Params;
-import org.cover4j.nn.UNet;
+import org.cover4j.nn.Backbone;
 import org.cover4j.pretrain.MethodOptions;
 import org.cover4j.pretrain.MethodBase;
 import org.cover4j.pretrain.Methods;
@@ -35,7 +35,7 @@ public final class RotationMethod extends MethodBase<RotationSample> {
     private static final List<String> MONITORS = List.of("acc");
 
     private final Params params;
-    private final UNet backbone;
+    private final Backbone backbone;
     private final RotationHead head;
     private final int[] loaderShape;
     private final int[] cropShape;
@@ -50,7 +50,7 @@ public final class RotationMethod extends MethodBase<RotationSample> {
         int dims = common.dims();
         this.params = new Params(device);
         this.backbone = Methods.backbone(config, params);
-        this.head = new RotationHead(params, backbone.levelChannels()[4], Rotations.classes(dims), Methods.headRng(common.seed()));
+        this.head = new RotationHead(params, backbone.deepestChannels(), Rotations.classes(dims), Methods.headRng(common.seed()));
         this.loaderShape = SampleTensors.cube(dims, common.loaderSize());
         this.cropShape = SampleTensors.cube(dims, common.size());
     }

@@ -5,7 +5,7 @@ import org.bytedeco.pytorch.Tensor;
 import org.cover4j.nn.BackboneSpec;
 import org.cover4j.nn.Mlp;
 import org.cover4j.nn.Params;
-import org.cover4j.nn.UNet;
+import org.cover4j.nn.Backbone;
 import org.cover4j.pretrain.MethodOptions;
 import org.cover4j.pretrain.MethodBase;
 import org.cover4j.pretrain.Methods;
@@ -40,21 +40,21 @@ public final class SimSiamMethod extends MethodBase<float[][]> {
     private static final List<String> LOSSES = List.of(LOSS);
 
     private final Params params;
-    private final UNet backbone;
+    private final Backbone backbone;
     private final Mlp projector;
     private final Mlp predictor;
     private final TwoViews views;
 
     /**
-     * A SimSiam model on a U-Net of {@code backbone} in {@code dims} dimensions, weights drawn from the run's
+     * A SimSiam model on a U-Net of {@code backbone} in {@code dims} dimensions for crops of {@code size}, weights drawn from the run's
      * {@code seed} (the backbone exactly as COVER's); {@code views} may be null when batches are fed by hand.
      */
-    public SimSiamMethod(SimSiamSettings s, int dims, BackboneSpec backbone, long seed, Device device, TwoViews views) {
+    public SimSiamMethod(SimSiamSettings s, int dims, int size, BackboneSpec backbone, long seed, Device device, TwoViews views) {
         super("simsiam", LOSSES, List.of(Z_STD));
         Rng model = Methods.modelRng(seed);
         this.params = new Params(device);
-        this.backbone = Methods.backbone(backbone, params, dims, seed);
-        int c = this.backbone.levelChannels()[4];
+        this.backbone = Methods.backbone(backbone, params, dims, size, seed);
+        int c = this.backbone.deepestChannels();
         int d = s.dim();
         // Three bias-free linear layers each followed by BatchNorm (the paper's "BN applied to each fc layer, including
         // its output fc"; the output BN has no affine parameters), ReLU after the first two.
@@ -82,7 +82,7 @@ public final class SimSiamMethod extends MethodBase<float[][]> {
 
     private static SimSiamMethod create(PretrainConfig config, Device device) {
         PretrainSettings common = config.common();
-        return new SimSiamMethod((SimSiamSettings) config.method(), common.dims(), config.backbone(), common.seed(), device,
+        return new SimSiamMethod((SimSiamSettings) config.method(), common.dims(), common.size(), config.backbone(), common.seed(), device,
                 TwoViews.of(common));
     }
 

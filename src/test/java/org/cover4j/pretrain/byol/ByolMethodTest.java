@@ -23,7 +23,7 @@ class ByolMethodTest {
     static final BackboneSpec TINY = BackboneSpec.unet(new int[] {8, 16, 32, 64, 128, 64, 32, 16, 8});
 
     static ByolMethod method() {
-        return new ByolMethod(new ByolSettings(32, 16, 0.9), 2, TINY, 1, null, null);
+        return new ByolMethod(new ByolSettings(32, 16, 0.9), 2, 32, TINY, 1, null, null);
     }
 
     static Tensor images(int n) {

@@ -85,7 +85,7 @@ class GenesisMethodTest {
 
             // The same backbone, built independently from the stream every method's backbone comes from.
             Params same = new Params(Devices.parse("cpu"));
-            var unet = config.backbone().build(same, PretrainMethod.BACKBONE, dims, 1, Methods.modelRng(3).derive(1));
+            var unet = config.backbone().build(same, PretrainMethod.BACKBONE, dims, 1, null, Methods.modelRng(3).derive(1));
             float[] inputs = concat(batch.get(0).input(), batch.get(1).input());
             long[] shape = new long[2 + dims];
             shape[0] = 2;

@@ -78,7 +78,7 @@ class RotationMethodTest {
             Objective.Step step = method.forward(batch);
 
             Params same = new Params(Devices.parse("cpu"));
-            var unet = config.backbone().build(same, PretrainMethod.BACKBONE, dims, 1, Methods.modelRng(3).derive(1));
+            var unet = config.backbone().build(same, PretrainMethod.BACKBONE, dims, 1, null, Methods.modelRng(3).derive(1));
             long[] shape = new long[2 + dims];
             shape[0] = 3;
             shape[1] = 1;
