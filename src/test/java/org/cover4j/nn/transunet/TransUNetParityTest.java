@@ -31,7 +31,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  * Parity with the official TransUNet (fixtures of ../shared/reference/backbones, README section "TransUNet"): the
  * state_dict's keys, order and shapes; every hooked stage, the logits, the gradients of s = Σ logits_train·w and the
  * BatchNorm buffers after the train pass, in float32 (tolerances relative to each tensor's max |value|: 3e-5 forward,
- * 1e-4 gradients) and in float64 (1.5 × the fixture's own float32 error, MANIFEST column 4, + 1e-7).
+ * 1e-4 gradients, 3 × the fixture's own float32 error where that is larger) and in float64 (1.5 × the fixture's own float32 error, MANIFEST column 4, + 1e-7).
  */
 class TransUNetParityTest {
     private static final String PREFIX = "backbone.";
@@ -100,8 +100,12 @@ class TransUNetParityTest {
             Tensor w = Tensors.of(io.get("w").floats(), io.get("w").shape());
             trace.get("logits").mul(w).sum().backward();
 
+            // Two float32 runs each within the fixture's float32 error (MANIFEST column 4) of the exact value: where
+            // that error is large (decoder.blocks.3.conv1.1.weight, a BatchNorm γ gradient with cancellation: 4.6e-5),
+            // they may differ by about twice it, which 1e-4 would leave a 10 % margin for (measured 9.1e-5).
+            Map<String, Double> gradErr = BackboneFixtures.float64Errors("transunet_small_grads.npz");
             assertScaled("grad_x", grads.get("grad_x"), x.grad(), GRAD_TOL);
-            assertParameterGradients(params, grads, k -> GRAD_TOL);
+            assertParameterGradients(params, grads, k -> Math.max(GRAD_TOL, 3 * gradErr.get(k)));
             assertBatchNormBuffers(params, io);
         }
     }
