@@ -54,7 +54,7 @@ public final class Backbones {
         Backbone build(BackboneSpec spec, Params params, String prefix, int dims, int inChannels, int[] size, Rng rng);
     }
 
-    private static final List<Kind> ALL = new ArrayList<>(List.of(new UNetKind()));
+    private static final List<Kind> ALL = new ArrayList<>(List.of(new UNetKind(), new org.cover4j.nn.transunet.TransUNetKind()));
 
     private Backbones() {}
 
@@ -76,6 +76,28 @@ public final class Backbones {
         Map<String, String> owners = new LinkedHashMap<>();
         for (Kind k : ALL) for (String o : k.optionNames()) owners.merge(o, k.name(), (a, b) -> a + "/" + b);
         return owners;
+    }
+
+    /** The integer option {@code name} of {@code options}, or {@code otherwise}; a non-number is refused naming the option. */
+    public static int intOption(Map<String, String> options, String name, int otherwise) {
+        String v = options.get(name);
+        if (v == null) return otherwise;
+        try {
+            return Integer.parseInt(v.trim());
+        } catch (NumberFormatException e) {
+            throw CoverException.usage("--" + name + " needs a whole number, got '" + v + "'");
+        }
+    }
+
+    /** The integer-list option {@code name} (comma-separated), or {@code otherwise}. */
+    public static int[] intsOption(Map<String, String> options, String name, int[] otherwise) {
+        String v = options.get(name);
+        if (v == null) return otherwise;
+        try {
+            return java.util.Arrays.stream(v.split(",")).map(String::trim).mapToInt(Integer::parseInt).toArray();
+        } catch (NumberFormatException e) {
+            throw CoverException.usage("--" + name + " needs comma-separated whole numbers, got '" + v + "'");
+        }
     }
 
     /**

@@ -56,7 +56,7 @@ class EveryMethodLearnsTest {
         PretrainSettings s = PretrainSettings.builder().method(name).dims(dims).size(dims == 2 ? 64 : 32).batch(2).steps(1).threads(2).build();
         PretrainConfig config = new PretrainConfig(s, Methods.get(name).defaults(), tiny(backbone));
         // Which tensors are the encoder's, asked of a throwaway copy of the backbone.
-        org.cover4j.nn.Backbone shape = config.backbone().build(new org.cover4j.nn.Params(null), "", dims, 1, null, new Rng(0));
+        org.cover4j.nn.Backbone shape = config.backbone().build(new org.cover4j.nn.Params(null), "", dims, 1, Methods.cube(dims, s.size()), new Rng(0));
         @SuppressWarnings("unchecked")
         PretrainMethod<S> method = (PretrainMethod<S>) Pretraining.method(config, Devices.parse("cpu"));
         List<S> batch = new ArrayList<>();

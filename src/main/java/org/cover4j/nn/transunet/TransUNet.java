@@ -94,6 +94,12 @@ public final class TransUNet implements Backbone {
         return config;
     }
 
+    /** The encoder is the hybrid ResNet and the transformer ({@code transformer.*}); the decoder is {@code decoder.*}. */
+    @Override
+    public boolean isEncoderTensor(String name) {
+        return name.startsWith("transformer.");
+    }
+
     @Override
     public int dims() {
         return 2;
