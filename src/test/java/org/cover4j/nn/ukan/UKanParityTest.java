@@ -2,6 +2,7 @@ package org.cover4j.nn.ukan;
 
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch;
 import org.cover4j.io.NpyArray;
 import org.cover4j.nn.Params;
 import org.cover4j.torch.StepScope;
@@ -82,6 +83,70 @@ class UKanParityTest {
             }
             assertEquals(28 * 3, buffers, "every BatchNorm's buffers compared");
         }
+    }
+
+    /**
+     * The sharpest check (README): the same network in float64 (parameters and x converted from the fixtures) must be
+     * within 1.5 × each stored tensor's own float32 error (MANIFEST column 4, relative to its scale) + 1e-7: forward in
+     * both modes, every gradient, the BatchNorm buffers.
+     */
+    @Test
+    void float64PassIsWithinTheFixturesOwnFloat32Error() {
+        Map<String, NpyArray> io = UKanFixtures.load("ukan_small_io.npz");
+        Map<String, NpyArray> grads = UKanFixtures.load("ukan_small_grads.npz");
+        Map<String, Double> errors = UKanFixtures.manifestErrors();
+        try (StepScope s = StepScope.open()) {
+            Params params = UKanFixtures.cpuParams();
+            UKan model = UKanFixtures.model(params);
+            try (NoGradGuard g = new NoGradGuard()) {
+                for (String name : params.names()) params.get(name).set_data(params.get(name).to(torch.ScalarType.Double));
+            }
+            Tensor x = UKanFixtures.tensor(io.get("x")).to(torch.ScalarType.Double);
+            int compared = 0;
+            model.train(false);
+            try (NoGradGuard g = new NoGradGuard()) {
+                Map<String, Tensor> trace = model.forwardTrace(x);
+                trace.put("logits_eval", trace.get("logits"));
+                compared += compareToFloat64Error(io, trace, "eval/", errors);
+            }
+            model.train(true);
+            x.requires_grad_(true);
+            Map<String, Tensor> trace = model.forwardTrace(x);
+            trace.put("logits_train", trace.get("logits"));
+            compared += compareToFloat64Error(io, trace, "train/", errors);
+            trace.get("logits").mul(UKanFixtures.tensor(io.get("w")).to(torch.ScalarType.Double)).sum().backward();
+            UKanFixtures.assertNear("grad_x", grads.get("grad_x"), x.grad(), 1.5 * errors.get("grad_x") + 1e-7);
+            for (String name : params.trainableNames()) {
+                if (UKanFixtures.STRUCTURALLY_ZERO.contains(name)) {
+                    assertStructurallyZero(name, params.get(name).grad(), moduleScale(grads, name));
+                } else {
+                    UKanFixtures.assertNear("grad " + name, grads.get(name), params.get(name).grad(), 1.5 * errors.get(name) + 1e-7);
+                }
+                compared++;
+            }
+            for (Map.Entry<String, NpyArray> e : io.entrySet()) {
+                if (!e.getKey().startsWith("bn_after_train/") || e.getKey().endsWith("num_batches_tracked")) continue;
+                String name = e.getKey().substring("bn_after_train/".length());
+                UKanFixtures.assertNear(e.getKey(), e.getValue(), params.get(name), 1.5 * errors.get(e.getKey()) + 1e-7);
+                compared++;
+            }
+            assertEquals(2 * 34 + 174 + 56, compared, "stages and logits of both passes, every gradient, every running statistic");
+        }
+    }
+
+    /** Compares the {@code mode} stages and that mode's logits ({@code logits_eval} / {@code logits_train}) within 1.5 × error + 1e-7. */
+    private static int compareToFloat64Error(Map<String, NpyArray> io, Map<String, Tensor> trace, String mode, Map<String, Double> errors) {
+        int n = 0;
+        for (Map.Entry<String, NpyArray> e : io.entrySet()) {
+            String key = e.getKey();
+            String traced = key.startsWith(mode) ? key.substring(mode.length()) : key.equals("logits_" + mode.substring(0, mode.length() - 1)) ? key : null;
+            if (traced == null) continue;
+            Tensor actual = trace.get(traced);
+            assertNotNull(actual, "the trace has " + traced);
+            UKanFixtures.assertNear(key + " (float64)", e.getValue(), actual, 1.5 * errors.get(key) + 1e-7);
+            n++;
+        }
+        return n;
     }
 
     /** Compares every {@code <mode>in/..} and {@code <mode>out/..} fixture stage; returns how many. */
