@@ -280,8 +280,8 @@ public final class UKan implements Backbone {
     }
 
     /**
-     * Loads an official U-KAN {@code state_dict} (exported to .npz or .safetensors; {@link StateDicts} has already
-     * removed DataParallel's {@code module.}) strictly into this network's tensors under its prefix, then checks the
+     * Loads an official U-KAN {@code state_dict} (exported to .npz or .safetensors, read by {@link StateDicts};
+     * DataParallel's {@code module.} is removed) strictly into this network's tensors under its prefix, then checks the
      * grids. {@code num_batches_tracked} may be stored as a 0-d or a one-element array. A network built without the
      * official head skips the file's {@code final.*} (a task-specific head); one built with it requires them. Every
      * missing, unexpected or misshapen key is named in one line.
@@ -290,9 +290,9 @@ public final class UKan implements Backbone {
         Map<String, float[]> values = new LinkedHashMap<>();
         Map<String, long[]> shapes = new LinkedHashMap<>();
         for (Map.Entry<String, float[]> e : sd.values().entrySet()) {
-            String key = e.getKey();
+            String key = e.getKey().startsWith("module.") ? e.getKey().substring("module.".length()) : e.getKey();
             if (!officialHead && key.startsWith("final.")) continue;
-            long[] shape = sd.shapes().get(key);
+            long[] shape = sd.shapes().get(e.getKey());
             if (key.endsWith(".num_batches_tracked") && shape.length == 1 && shape[0] == 1) shape = new long[0];
             values.put(prefix + key, e.getValue());
             shapes.put(prefix + key, shape);
