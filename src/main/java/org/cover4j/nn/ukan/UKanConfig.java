@@ -46,8 +46,8 @@ public record UKanConfig(int imgSize, int[] embedDims, int numClasses) {
 
     /**
      * The size cover4j pre-trains on 2 CPU cores: the official train.py default [128, 160, 256] (6.36 M parameters
-     * with the head). Measured at 128², batch 2: one forward + backward of the five levels takes well under a second,
-     * its convolutions are small (at most 256 channels at 4×4) and its KAN layers see 8×8 and 4×4 tokens.
+     * with the head), already cheaper than cover4j's default U-Net: at 128², batch 2, one forward of the five levels
+     * and its backward took 0.79 s against the U-Net's 1.79 s (1 thread, best of 6; docs/backbone-ukan.md).
      */
     public static UKanConfig small(int imgSize) {
         return new UKanConfig(imgSize, new int[] {128, 160, 256}, 1);
