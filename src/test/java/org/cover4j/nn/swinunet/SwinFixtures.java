@@ -56,6 +56,14 @@ final class SwinFixtures {
         return new Params(Devices.parse("cpu"));
     }
 
+    /** Converts every tensor of {@code params} to float64 in place (same tensor objects, so the model uses them). */
+    static void toDouble(Params params) {
+        for (String name : params.names()) {
+            Tensor t = params.get(name);
+            t.__dispatch_set_data(t.detach().to(org.bytedeco.pytorch.global.torch.ScalarType.Double));
+        }
+    }
+
     static Tensor tensor(NpyArray a) {
         return Tensors.of(a.floats(), a.shape());
     }
