@@ -46,6 +46,17 @@ class SwinUnetParityTest {
         }
     }
 
+    /** The README's count of the official default (swin_tiny_patch4_window7_224_lite, in_chans 3, 9 classes). */
+    @Test
+    void theBasePresetIsTheOfficialDefaultSize() {
+        try (StepScope s = StepScope.open()) {
+            Params params = SwinFixtures.cpuParams();
+            SwinUnet.withOfficialHead(params, "", SwinUnetConfig.base(224), 1, 9, new org.cover4j.util.Rng(3));
+            assertEquals(27_168_900, params.count());
+            assertEquals(238, params.names().size());
+        }
+    }
+
     @Test
     void evalAndTrainForwardMatchEveryStage() {
         try (StepScope s = StepScope.open()) {
