@@ -2,6 +2,7 @@ package org.cover4j.nn.swinunet;
 
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch;
 import org.cover4j.nn.Init;
 import org.cover4j.nn.Params;
 import org.cover4j.torch.Ops;
@@ -63,10 +64,10 @@ final class SwinBlock {
         long b = x.size(0);
         long c = x.size(2);
         Tensor map = norm1.apply(x).view(b, res, res, c);
-        if (shift > 0) map = org.bytedeco.pytorch.global.torch.roll(map, new long[] {-shift, -shift}, 1, 2);
+        if (shift > 0) map = torch.roll(map, new long[] {-shift, -shift}, 1, 2);
         Tensor windows = attention(Windows.partition(map, ws));
         Tensor back = Windows.reverse(windows, ws, res, res);
-        if (shift > 0) back = org.bytedeco.pytorch.global.torch.roll(back, new long[] {shift, shift}, 1, 2);
+        if (shift > 0) back = torch.roll(back, new long[] {shift, shift}, 1, 2);
         Tensor y = x.add(back.view(b, (long) res * res, c));
         return y.add(fc2.apply(Ops.gelu(fc1.apply(norm2.apply(y)))));
     }

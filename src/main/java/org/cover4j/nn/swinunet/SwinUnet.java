@@ -144,7 +144,7 @@ public final class SwinUnet implements Backbone {
 
     @Override
     public List<Tensor> levels(Tensor x) {
-        return forward(x, null).levels();
+        return forward(x, null);
     }
 
     @Override
@@ -156,7 +156,7 @@ public final class SwinUnet implements Backbone {
     /** The official network's output: the head {@code output} on the 1/1 level (needs {@link #withOfficialHead}). */
     public Tensor logits(Tensor x) {
         if (outputWeight == null) throw new IllegalStateException("logits need the official head: build with SwinUnet.withOfficialHead");
-        return head(forward(x, null).levels().get(0));
+        return head(forward(x, null).get(0));
     }
 
     /**
@@ -165,7 +165,7 @@ public final class SwinUnet implements Backbone {
      */
     public Map<String, Tensor> forwardTrace(Tensor x) {
         Map<String, Tensor> trace = new java.util.LinkedHashMap<>();
-        List<Tensor> levels = forward(x, trace).levels();
+        List<Tensor> levels = forward(x, trace);
         for (int i = 0; i < levels.size(); i++) trace.put("level/" + i, levels.get(i));
         if (outputWeight != null) trace.put("logits", head(levels.get(0)));
         return trace;
@@ -188,9 +188,8 @@ public final class SwinUnet implements Backbone {
         for (List<SwinBlock> stage : decoder) for (SwinBlock b : stage) b.checkLoaded(source);
     }
 
-    private record Forward(List<Tensor> levels) {}
-
-    private Forward forward(Tensor x, Map<String, Tensor> trace) {
+    /** The full forward pass to the five levels, recording the stage tensors in {@code trace} when given. */
+    private List<Tensor> forward(Tensor x, Map<String, Tensor> trace) {
         Tensor[] skips = new Tensor[SwinUnetConfig.STAGES];
         Tensor y = bottleneckExpand.forward(encode(x, skips, trace));
         record(trace, "layers_up.0", y);
@@ -209,7 +208,7 @@ public final class SwinUnet implements Backbone {
         Tensor full = finalExpand.forward(top);
         record(trace, "up", full);
         Tensor level1 = image(full, 0);
-        return new Forward(List.of(level1, Ops.avgPool(level1, 2), image(top, 2), image(decoded[2], 3), image(decoded[1], 4)));
+        return List.of(level1, Ops.avgPool(level1, 2), image(top, 2), image(decoded[2], 3), image(decoded[1], 4));
     }
 
     /** Patch embedding and the four encoder stages; fills {@code skips} with each stage's input; returns {@code norm}'s output. */
