@@ -22,6 +22,22 @@ public final class Init {
         return w;
     }
 
+    /**
+     * {@code trunc_normal_(std=std, a=lo, b=hi)}: N(0, std²) restricted to [lo, hi] (absolute bounds, as timm's), by
+     * redrawing values outside (the same distribution as PyTorch's inverse-CDF method, not the same numbers).
+     */
+    public static float[] truncNormal(Rng rng, int n, double std, double lo, double hi) {
+        float[] w = new float[n];
+        for (int i = 0; i < n; i++) {
+            double v;
+            do {
+                v = rng.nextGaussian() * std;
+            } while (v < lo || v > hi);
+            w[i] = (float) v;
+        }
+        return w;
+    }
+
     public static float[] constant(int n, float v) {
         float[] w = new float[n];
         java.util.Arrays.fill(w, v);

@@ -163,6 +163,16 @@ public final class Ops {
         return torch.relu(x);
     }
 
+    /** {@code F.layer_norm} over the last axis (size of {@code weight}), affine, with epsilon {@code eps}. */
+    public static Tensor layerNorm(Tensor x, Tensor weight, Tensor bias, double eps) {
+        return torch.layer_norm(x, new long[] {weight.size(0)}, new TensorOptional(weight), new TensorOptional(bias), eps, true);
+    }
+
+    /** The exact (erf) GELU, {@code nn.GELU()} with its default {@code approximate='none'}. */
+    public static Tensor gelu(Tensor x) {
+        return torch.gelu(x);
+    }
+
     /** The mean over every spatial axis of (B, C, *S): (B, C), {@code adaptive_avg_pool(1)} then flatten. */
     public static Tensor globalAveragePool(Tensor x) {
         long[] spatial = new long[Tensors.spatialDims(x)];
