@@ -54,7 +54,7 @@ public final class Backbones {
         Backbone build(BackboneSpec spec, Params params, String prefix, int dims, int inChannels, int[] size, Rng rng);
     }
 
-    private static final List<Kind> ALL = new ArrayList<>(List.of(new UNetKind(), new org.cover4j.nn.transunet.TransUNetKind()));
+    private static final List<Kind> ALL = new ArrayList<>(List.of(new UNetKind(), new org.cover4j.nn.transunet.TransUNetKind(), new org.cover4j.nn.ukan.UKanKind(), new org.cover4j.nn.swinunet.SwinUnetKind()));
 
     private Backbones() {}
 

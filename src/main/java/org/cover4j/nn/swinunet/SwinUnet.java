@@ -126,6 +126,12 @@ public final class SwinUnet implements Backbone {
         return config;
     }
 
+    /** The encoder: patch embedding, the four encoder stages and their final norm (what {@link #deepest} runs). */
+    @Override
+    public boolean isEncoderTensor(String name) {
+        return name.startsWith("patch_embed.") || name.startsWith("layers.") || name.startsWith("norm.");
+    }
+
     @Override
     public int dims() {
         return 2;

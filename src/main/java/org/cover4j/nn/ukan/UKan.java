@@ -117,6 +117,12 @@ public final class UKan implements Backbone {
         return officialHead;
     }
 
+    /** The encoder is the convolutional stages, the patch embeddings, the two KAN blocks and their norms (what {@link #deepest} runs). */
+    @Override
+    public boolean isEncoderTensor(String name) {
+        return name.startsWith("encoder") || name.startsWith("patch_embed") || name.startsWith("block") || name.startsWith("norm");
+    }
+
     @Override
     public int dims() {
         return 2;
