@@ -26,6 +26,41 @@ public final class BackboneOptions {
     @Option(names = "--channels", paramLabel = "C,...", split = ",", description = "Nine U-Net channel counts, multiples of 8 (default: 32,64,128,256,512,256,128,64,32).")
     int[] channels;
 
+    @Option(names = "--vit-layers", paramLabel = "N", description = "transunet: transformer layers (default: the size preset's; small 4, base 12).")
+    void vitLayers(int v) {
+        put("vit-layers", v);
+    }
+
+    @Option(names = "--hidden-size", paramLabel = "N", description = "transunet: token width (default: small 256, base 768).")
+    void hiddenSize(int v) {
+        put("hidden-size", v);
+    }
+
+    @Option(names = "--vit-heads", paramLabel = "N", description = "transunet: attention heads, dividing --hidden-size (default: small 8, base 12).")
+    void vitHeads(int v) {
+        put("vit-heads", v);
+    }
+
+    @Option(names = "--mlp-dim", paramLabel = "N", description = "transunet: the transformer MLP's width (default: small 1024, base 3072).")
+    void mlpDim(int v) {
+        put("mlp-dim", v);
+    }
+
+    @Option(names = "--embed-dim", paramLabel = "C", description = "swinunet: channels of the first stage (default: small 48, base 96).")
+    void embedDim(int v) {
+        put("embed-dim", v);
+    }
+
+    @Option(names = "--window", paramLabel = "W", description = "swinunet: attention window; it must divide every stage's grid (default: small 4, base 7).")
+    void window(int v) {
+        put("window", v);
+    }
+
+    @Option(names = "--kan-dims", paramLabel = "C,C,C", description = "ukan: the three embedding widths (default: 128,160,256).")
+    void kanDims(String v) {
+        put("kan-dims", v);
+    }
+
     /** Backbone-specific options: name (without dashes) → value as given, for the spec. */
     private final Map<String, String> specific = new LinkedHashMap<>();
 
@@ -61,6 +96,19 @@ public final class BackboneOptions {
             }
         }
         return new BackboneSpec(name, kind.isUnet() ? channels : null, kind.isUnet() ? null : size, specific);
+    }
+
+    /** The options as command-line arguments that give the same spec (for a child process). */
+    List<String> args() {
+        List<String> a = new ArrayList<>();
+        if (backbone != null) a.addAll(List.of("--backbone", backbone));
+        if (size != null) a.addAll(List.of("--backbone-size", size));
+        if (channels != null) {
+            a.add("--channels");
+            a.add(String.join(",", java.util.Arrays.stream(channels).mapToObj(Integer::toString).toList()));
+        }
+        specific.forEach((k, v) -> a.addAll(List.of("--" + k, v)));
+        return a;
     }
 
     /** Records a backbone-specific option's value (called by the options' setters). */

@@ -71,6 +71,10 @@ public final class BenchmarkCommand implements Callable<Integer> {
             completionCandidates = PretrainCommand.MethodNames.class)
     String method;
 
+    /** --backbone and its options: the network the method trains (default: the U-Net). */
+    @Mixin
+    BackboneOptions backboneOptions = new BackboneOptions();
+
     @Option(names = "--low-memory", negatable = true, description = "As pretrain's --low-memory (default: off).")
     boolean lowMemory;
 
@@ -83,11 +87,14 @@ public final class BenchmarkCommand implements Callable<Integer> {
         if (!List.of("2", "3", "both").contains(dim)) throw CoverException.usage("--dim must be 2, 3 or both, got " + dim);
         if (steps < 2) throw CoverException.usage("--steps must be >= 2, got " + steps);
         Methods.get(method); // an unknown method is refused before anything runs
+        org.cover4j.nn.BackboneSpec backbone = backboneOptions.spec(); // and so is a bad backbone
+        if (dim.equals("3")) backbone.checkInput(3, new int[] {64, 64, 64}, "--dim 3");
+        if (dim.equals("both") && !backbone.kind().supports3d()) dim = "2"; // a 2D network: its 2D case only
         PrintWriter out = spec.commandLine().getOut();
         Torch.load();
         int threads = common.threadsOrDefault();
         Torch.setThreads(threads);
-        out.printf("cover4j benchmark: method %s, %d threads, device %s, oneDNN %s, %s%n", method, threads, common.device,
+        out.printf("cover4j benchmark: method %s on %s, %d threads, device %s, oneDNN %s, %s%n", method, backbone, threads, common.device,
                 Torch.mkldnnAvailable() ? "on" : "off", Provenance.version());
         out.printf("%-28s %9s %7s %7s %7s %7s %9s %11s %11s%n", "case", "step_s", "data", "fwd", "bwd", "optim",
                 "peak_MiB", "RSS_grow", "non-heap");
@@ -131,6 +138,7 @@ public final class BenchmarkCommand implements Callable<Integer> {
                 "--dim", String.valueOf(d), "--steps", String.valueOf(measured), "--warmup", String.valueOf(warmup),
                 "--threads", String.valueOf(threads), "--device", common.device));
         if (lowMemory) cmd.add("--low-memory");
+        cmd.addAll(backboneOptions.args());
         ProcessBuilder builder = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT);
         // The launcher's allocator setting for 3D work, which it cannot tell from `--dim both` (see ./cover4j):
         // given to the 3D case here unless a value is set already (by the launcher or the user).
@@ -160,7 +168,7 @@ public final class BenchmarkCommand implements Callable<Integer> {
         int total = warmup + measured;
         PretrainSettings s = PretrainSettings.builder().method(method).demoImages(8).dims(d).size(size).batch(batch).steps(total)
                 .threads(threads).device(common.device).checkpointEvery(Integer.MAX_VALUE).maxBadSteps(total).build();
-        PretrainConfig config = PretrainConfig.of(s);
+        PretrainConfig config = new PretrainConfig(s, Methods.get(method).defaults(), backboneOptions.spec());
         Device device = Devices.parse(s.device());
         PretrainImages images = Pretraining.images(s, quiet);
         PretrainMethod<?> m = Pretraining.method(config, device);

@@ -36,6 +36,11 @@ public final class BackboneWeights {
      * a fine-tuned model or a reference state dict).
      */
     public record Found(StateDicts.StateDict backbone, List<String> skipped, String method, org.cover4j.nn.BackboneSpec spec, Integer inputSize) {
+        /** Whether these are the official code's weights under its own names (imported by the backbone itself). */
+        public boolean official() {
+            return method != null && method.startsWith("the official ");
+        }
+
         /** One line for the log: where the weights come from and what is taken. */
         public String summary(Path given) {
             StateDicts.StateDict b = backbone;
@@ -61,7 +66,18 @@ public final class BackboneWeights {
      * backbone, and a missing file or a folder without checkpoints is reported against {@code flag}.
      */
     public static Found find(Path path, String flag) {
+        return find(path, flag, null);
+    }
+
+    /**
+     * As {@link #find(Path, String)}; a file without {@code backbone.*} tensors is taken whole as the official weights
+     * of {@code requested} when that is a backbone other than the U-Net ({@link Found#official()}).
+     */
+    public static Found find(Path path, String flag, org.cover4j.nn.BackboneSpec requested) {
         StateDicts.StateDict sd = StateDicts.read(path, flag);
+        if (requested != null && !requested.kind().isUnet() && sd.values().keySet().stream().noneMatch(k -> k.startsWith(DownstreamNet.BACKBONE_PREFIX))) {
+            return new Found(sd, List.of(), "the official " + requested.name() + " code", requested, null);
+        }
         Map<String, float[]> values = new LinkedHashMap<>();
         Map<String, long[]> shapes = new LinkedHashMap<>();
         List<String> skipped = new ArrayList<>();

@@ -89,7 +89,7 @@ public final class Finetuning {
         BackboneWeights.Arch arch = null;
         Path initPath = s.init() == null ? null : Path.of(s.init());
         if (initPath != null) {
-            found = BackboneWeights.find(initPath, "--init");
+            found = BackboneWeights.find(initPath, "--init", s.backbone());
             init = found.backbone();
             if (found.spec() == null || found.spec().kind().isUnet()) arch = BackboneWeights.architecture(init, initPath);
         }
@@ -145,7 +145,11 @@ public final class Finetuning {
             log.printf("resuming %s at step %d of %d%n", out, from.step(), s.steps());
         } else {
             if (init != null) {
-                BackboneWeights.load(net.backboneParams(), init, initPath);
+                if (found.official()) {
+                    net.backbone().importOfficial(init);
+                } else {
+                    BackboneWeights.load(net.backboneParams(), init, initPath);
+                }
                 log.println(found.summary(initPath) + "; " + net.headParams().names().size() + " head tensors newly initialised ("
                         + BackboneWeights.prefixes(net.headParams().names()) + ")");
                 if (verbose) {

@@ -66,4 +66,14 @@ public interface Backbone {
      */
     default void checkLoaded(String source) {
     }
+
+    /**
+     * Loads a state dict saved by the network's official code (its own key names, the wrappers' prefixes such as
+     * {@code module.} accepted, the official task head skipped), strictly: one line naming the file and the first
+     * missing, unexpected or misshapen tensors otherwise.
+     */
+    default void importOfficial(org.cover4j.io.StateDicts.StateDict weights) {
+        throw org.cover4j.util.CoverException.file(weights.file(), "holds no backbone.* tensors; official weights can be imported into transunet,"
+                + " swinunet and ukan backbones (--backbone NAME), not into the U-Net, whose reference names its tensors backbone.*");
+    }
 }

@@ -47,7 +47,8 @@ public record PretrainSettings(
             throw CoverException.usage("--nesterov is for --optimizer sgd with a --momentum above 0");
         }
         if (dims != 2 && dims != 3) throw CoverException.usage("--dim must be 2 or 3, got " + dims);
-        if (size < 16 || size % 16 != 0) throw CoverException.usage("--size must be a positive multiple of 16 (the U-Net halves it 4 times), got " + size);
+        if (size < 16 || size % 16 != 0) throw CoverException.usage("--size " + size + " must be a positive multiple of 16 (every backbone halves it at least 4 times); nearest valid sizes "
+                + org.cover4j.nn.Backbones.nearestMultiples(size, 16));
         if (batch < 1) throw CoverException.usage("--batch must be >= 1, got " + batch);
         if (steps < 1) throw CoverException.usage("--steps must be >= 1, got " + steps);
         if (!lrScaling.equals("none") && !lrScaling.equals("batch256")) {

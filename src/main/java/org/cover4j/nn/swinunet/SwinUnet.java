@@ -182,6 +182,7 @@ public final class SwinUnet implements Backbone {
      * strictly: names and shapes must match this configuration; the official head is skipped when this model has none.
      * The fixed buffers are then checked ({@link #checkLoaded}).
      */
+    @Override
     public void importOfficial(StateDicts.StateDict sd) {
         OfficialWeights.load(sd, params, prefix, outputWeight != null);
         checkLoaded(sd.file() == null ? "official weights" : sd.file().toString());

@@ -14,6 +14,8 @@ import java.util.Map;
 public final class SwinUnetKind implements Backbones.Kind {
     static final String EMBED = "embed-dim";
     static final String WINDOW = "window";
+    /** 896 = 4 · 8 · 28: grids 224, 112, 56, 28, which windows 4 and 7 both divide. */
+    private static final int ANY_WINDOW_SIZE = 896;
 
     @Override
     public String name() {
@@ -43,10 +45,11 @@ public final class SwinUnetKind implements Backbones.Kind {
     }
 
     static SwinUnetConfig config(String size, Map<String, String> options, int imgSize) {
+        // The presets' own sizes, at an image size both preset windows (4 and 7) suit; the run's size comes next.
         SwinUnetConfig p = switch (size) {
-            case "tiny" -> SwinUnetConfig.tiny(224);
-            case "base" -> SwinUnetConfig.base(224);
-            default -> SwinUnetConfig.small(224);
+            case "tiny" -> SwinUnetConfig.tiny(ANY_WINDOW_SIZE);
+            case "base" -> SwinUnetConfig.base(ANY_WINDOW_SIZE);
+            default -> SwinUnetConfig.small(ANY_WINDOW_SIZE);
         };
         return new SwinUnetConfig(imgSize, p.patchSize(), p.inChans(), Backbones.intOption(options, EMBED, p.embedDim()), p.depths(), p.numHeads(),
                 Backbones.intOption(options, WINDOW, p.windowSize()), p.mlpRatio(), p.qkvBias());

@@ -178,6 +178,12 @@ public final class TransUNet implements Backbone {
      * must be there with its shape and nothing else may be, except the official {@code segmentation_head.*}, which a
      * network without that head ignores. One line naming the file and the first mismatches otherwise.
      */
+    @Override
+    public void importOfficial(StateDicts.StateDict sd) {
+        loadOfficial(sd);
+    }
+
+    /** As {@link #importOfficial}. */
     public void loadOfficial(StateDicts.StateDict sd) {
         Map<String, float[]> values = new LinkedHashMap<>();
         Map<String, long[]> shapes = new LinkedHashMap<>();

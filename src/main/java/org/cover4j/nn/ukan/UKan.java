@@ -292,6 +292,7 @@ public final class UKan implements Backbone {
      * official head skips the file's {@code final.*} (a task-specific head); one built with it requires them. Every
      * missing, unexpected or misshapen key is named in one line.
      */
+    @Override
     public void importOfficial(StateDicts.StateDict sd) {
         Map<String, float[]> values = new LinkedHashMap<>();
         Map<String, long[]> shapes = new LinkedHashMap<>();
