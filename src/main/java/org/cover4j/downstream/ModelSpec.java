@@ -20,10 +20,22 @@ import java.util.List;
  *                      {@link org.cover4j.data.Normalization} text form
  * @param patch         patch (segmentation) or input size (classification) per spatial axis
  * @param binaryLabels  label maps are binarised ({@code > 0 → 1}) when read
+ * @param headLevel     the feature level the head reads (0 = finest … {@link #MAX_LEVEL} = 1/16; see {@link SegmentationHead},
+ *                      {@link ClassificationHead}); {@code --probe-level}, else {@link Task#defaultHeadLevel()}
  */
 public record ModelSpec(Task task, int dims, int inChannels, int[] channels, int numClasses, List<String> classNames,
-                        String normalization, int[] patch, boolean binaryLabels) {
+                        String normalization, int[] patch, boolean binaryLabels, int headLevel) {
+    /** The deepest of the backbone's five levels. */
+    public static final int MAX_LEVEL = 4;
+
+    /** A spec whose head reads the task's usual level. */
+    public ModelSpec(Task task, int dims, int inChannels, int[] channels, int numClasses, List<String> classNames,
+                     String normalization, int[] patch, boolean binaryLabels) {
+        this(task, dims, inChannels, channels, numClasses, classNames, normalization, patch, binaryLabels, task.defaultHeadLevel());
+    }
+
     public ModelSpec {
+        checkLevel(headLevel);
         if (dims != 2 && dims != 3) throw CoverException.usage("--dim must be 2 or 3, got " + dims);
         if (numClasses < 2) throw CoverException.usage("--classes must be at least 2, got " + numClasses);
         if (classNames == null || classNames.size() != numClasses) {
@@ -48,6 +60,13 @@ public record ModelSpec(Task task, int dims, int inChannels, int[] channels, int
         return patch.clone();
     }
 
+    /** Refuses a level outside 0..{@link #MAX_LEVEL}, in one line naming {@code --probe-level}. */
+    public static void checkLevel(int level) {
+        if (level < 0 || level > MAX_LEVEL) {
+            throw CoverException.usage("--probe-level must be 0 (finest, full resolution) to " + MAX_LEVEL + " (1/16 resolution), got " + level);
+        }
+    }
+
     /** Names "0", "1", ... for {@code n} classes. */
     public static List<String> numberedClasses(int n) {
         return java.util.stream.IntStream.range(0, n).mapToObj(Integer::toString).toList();
@@ -57,7 +76,7 @@ public record ModelSpec(Task task, int dims, int inChannels, int[] channels, int
     public boolean equals(Object o) {
         return o instanceof ModelSpec m && m.task == task && m.dims == dims && m.inChannels == inChannels
                 && Arrays.equals(m.channels, channels) && m.numClasses == numClasses && m.classNames.equals(classNames)
-                && m.normalization.equals(normalization) && Arrays.equals(m.patch, patch) && m.binaryLabels == binaryLabels;
+                && m.normalization.equals(normalization) && Arrays.equals(m.patch, patch) && m.binaryLabels == binaryLabels && m.headLevel == headLevel;
     }
 
     @Override
@@ -68,6 +87,7 @@ public record ModelSpec(Task task, int dims, int inChannels, int[] channels, int
     @Override
     public String toString() {
         return task.code() + " " + dims + "D, " + numClasses + " classes, channels " + Arrays.toString(channels) + ", patch "
-                + Arrays.toString(patch) + ", normalisation " + normalization;
+                + Arrays.toString(patch) + ", normalisation " + normalization
+                + (headLevel == task.defaultHeadLevel() ? "" : ", head on level " + headLevel);
     }
 }

@@ -1,6 +1,7 @@
 package org.cover4j.nn;
 
 import org.bytedeco.pytorch.Tensor;
+import org.cover4j.util.CoverException;
 
 import java.util.List;
 
@@ -50,6 +51,16 @@ public interface Backbone {
      */
     default BackbonePass trainingPass(Tensor images, boolean lowMemory) {
         return AutogradPass.run(this, images);
+    }
+
+    /**
+     * Whether the parameter {@code name} (as registered, prefix included) belongs to the encoder — what
+     * {@code finetune --init-scope encoder} loads from a checkpoint, the rest (the decoder) keeping its fresh
+     * initialisation. Each backbone answers for its own architecture; one that does not split refuses the question.
+     */
+    default boolean isEncoderTensor(String name) {
+        throw CoverException.usage("--init-scope encoder: the " + getClass().getSimpleName()
+                + " backbone does not say which of its tensors form the encoder; use --init-scope all");
     }
 
     /**

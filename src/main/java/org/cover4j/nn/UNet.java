@@ -54,6 +54,16 @@ public final class UNet implements Backbone {
         return level == 0 ? "inc.double_conv" : DOWN[level - 1] + ".maxpool_conv.1.double_conv";
     }
 
+    /** The encoder is the input block and the four downs ({@code inc.*}, {@code down1.*} … {@code down4.*}); the ups are the decoder. */
+    @Override
+    public boolean isEncoderTensor(String name) {
+        if (!name.startsWith(prefix)) return false;
+        String local = name.substring(prefix.length());
+        if (local.startsWith("inc.")) return true;
+        for (String d : DOWN) if (local.startsWith(d + ".")) return true;
+        return false;
+    }
+
     /** The DoubleConv of up block {@code i} (0 = the deepest, 3 = full resolution). */
     static String decoderBlock(int i) {
         return UP[i] + ".conv.double_conv";
