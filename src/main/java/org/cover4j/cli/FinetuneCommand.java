@@ -135,6 +135,15 @@ public final class FinetuneCommand implements Callable<Integer> {
             + "(the backbone frozen, as a linear probe), then everything: linear-probe-then-fine-tune (default: ${DEFAULT-VALUE}).")
     int headWarmup;
 
+    @Option(names = "--probe-level", paramLabel = "L", description = "With --mode linear: probe feature level L, 0 (finest, full "
+            + "resolution) to 4 (1/16). Segmentation: a 1x1 convolution on level L whose logits are upsampled bilinearly to full "
+            + "resolution; classification: pooling of level L (default: 0 for seg, 4 for cls, the usual heads).")
+    Integer probeLevel;
+
+    @Option(names = "--init-scope", paramLabel = "all|encoder", description = "What --init loads into the backbone: all of it, "
+            + "or only the encoder (U-Net: inc, down1..down4), the decoder keeping its fresh initialisation (default: all).")
+    String initScope;
+
     @Option(names = "--max-bad-steps", paramLabel = "N", defaultValue = "5", description = "Stop after this many consecutive non-finite steps (default: ${DEFAULT-VALUE}).")
     int maxBadSteps;
 
@@ -163,7 +172,8 @@ public final class FinetuneCommand implements Callable<Integer> {
                 {"--class-weights", "classWeights"}, {"--label-fraction", "labelFraction"}, {"--foreground-oversample", "foregroundOversample"},
                 {"--val-every", "valEvery"}, {"--patience", "patience"}, {"--normalize", "normalization"}, {"--binary-labels", "binaryLabels"},
                 {"--channels", "channels"}, {"--threads", "threads"}, {"--clip", "clip"}, {"--schedule", "schedule"},
-                {"--warmup", "warmup"}, {"--backbone-lr-scale", "backboneLrScale"}, {"--head-warmup", "headWarmup"}};
+                {"--warmup", "warmup"}, {"--backbone-lr-scale", "backboneLrScale"}, {"--head-warmup", "headWarmup"},
+                {"--probe-level", "probeLevel"}, {"--init-scope", "initScope"}};
         for (String[] p : pairs) KEPT_ON_RESUME.put(p[0], p[1]);
     }
 
@@ -208,8 +218,7 @@ public final class FinetuneCommand implements Callable<Integer> {
         return new FinetuneSettings(task, str(train), str(val), str(test), preset, str(data), str(init), mode,
                 dim == null ? 0 : dim, patch, batch, steps, lr, weightDecay, seed, classes == null ? 0 : classes, classWeights,
                 labelFraction, foregroundOversample, valEvery, patience, normalize, binaryLabels, backboneOptions.channels, common.threadsOrDefault(),
-                common.device, clip, schedule, warmup, maxBadSteps, backboneLrScale, headWarmup,
-                otherBackbone());
+                common.device, clip, schedule, warmup, maxBadSteps, backboneLrScale, headWarmup, probeLevel, initScope, otherBackbone());
     }
 
     private static String str(Path p) {

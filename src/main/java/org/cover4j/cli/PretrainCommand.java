@@ -102,6 +102,11 @@ public final class PretrainCommand implements Callable<Integer> {
     @Option(names = "--nesterov", description = "Nesterov momentum for --optimizer sgd.")
     boolean nesterov;
 
+    @Option(names = "--resize", paramLabel = "square|none", defaultValue = "square", description = "square: resize every --data image "
+            + "to 1.5 x --size on every axis, views cut from that (the reference); none: keep each image's pixel spacing, centre-cropped "
+            + "or zero-padded to 1.5 x --size, so that pre-training sees the scale fine-tuning sees (default: ${DEFAULT-VALUE}).")
+    String resize;
+
     @Option(names = "--weight-decay", paramLabel = "W", defaultValue = "1e-4", description = "Coupled L2 weight decay, as PyTorch's Adam and SGD (default: ${DEFAULT-VALUE}).")
     double weightDecay;
 
@@ -298,7 +303,8 @@ public final class PretrainCommand implements Callable<Integer> {
                 .demoImages(demoImages).dims(dim).size(size).batch(batch).steps(steps).lr(lr)
                 .lrScaling(reference ? "batch256" : lrScaling).schedule(schedule).warmup(warmup).weightDecay(weightDecay).clipNorm(clip)
                 .seed(seed).threads(common.threadsOrDefault()).workers(workers != null ? workers : 1).device(common.device)
-                .checkpointEvery(checkpointEvery).maxBadSteps(maxBadSteps).optimizer(optimizer).momentum(momentum).nesterov(nesterov).build();
+                .checkpointEvery(checkpointEvery).maxBadSteps(maxBadSteps).optimizer(optimizer).momentum(momentum).nesterov(nesterov)
+                .resize(resize).build();
         return new PretrainConfig(s, entry.fromOptions().apply(s, methodOptions), backboneOptions.spec());
     }
 
@@ -317,6 +323,7 @@ public final class PretrainCommand implements Callable<Integer> {
                 new String[] {"--optimizer", s.optimizer(), g.optimizer()},
                 new String[] {"--momentum", "" + s.momentum(), "" + g.momentum()},
                 new String[] {"--nesterov", "" + s.nesterov(), "" + g.nesterov()},
+                new String[] {"--resize", s.resize(), g.resize()},
                 new String[] {"--weight-decay", "" + s.weightDecay(), "" + g.weightDecay()},
                 new String[] {"--threads", "" + s.threads(), "" + g.threads()});
         for (String[] c : checks) {

@@ -43,11 +43,19 @@ public final class BackboneWeights {
 
         /** One line for the log: where the weights come from and what is taken. */
         public String summary(Path given) {
-            StateDicts.StateDict b = backbone;
-            return String.format(java.util.Locale.ROOT, "--init %s: %s, %d backbone tensors loaded (%,d values), %d other tensors skipped%s",
+            return summary(given, List.of());
+        }
+
+        /** As {@link #summary(Path)}, when the backbone tensors {@code keptFresh} were not loaded ({@code --init-scope encoder}). */
+        public String summary(Path given, List<String> keptFresh) {
+            java.util.Set<String> fresh = new java.util.HashSet<>(keptFresh);
+            long loaded = backbone.values().keySet().stream().filter(k -> !fresh.contains(k)).count();
+            long values = backbone.values().entrySet().stream().filter(e -> !fresh.contains(e.getKey())).mapToLong(e -> e.getValue().length).sum();
+            return String.format(java.util.Locale.ROOT, "--init %s: %s, %d backbone tensors loaded (%,d values)%s, %d other tensors skipped%s",
                     given, method != null ? "pre-trained with " + method : "weights of unrecorded origin (a fine-tuned model or a state dict)",
-                    b.values().size(), b.values().values().stream().mapToLong(v -> v.length).sum(), skipped.size(),
-                    skipped.isEmpty() ? "" : " (" + prefixes(skipped) + ")");
+                    loaded, values, keptFresh.isEmpty() ? "" : " into the encoder, " + keptFresh.size()
+                            + " decoder tensors left at their fresh initialisation (--init-scope encoder)",
+                    skipped.size(), skipped.isEmpty() ? "" : " (" + prefixes(skipped) + ")");
         }
     }
 

@@ -3,12 +3,14 @@ package org.cover4j.downstream;
 import org.bytedeco.pytorch.Device;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
+import org.cover4j.io.StateDicts;
 import org.cover4j.nn.Params;
 import org.bytedeco.pytorch.GradMode;
 import org.cover4j.nn.Backbone;
 import org.cover4j.nn.BackboneSpec;
 import org.cover4j.util.Rng;
 
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -34,9 +36,10 @@ public final class DownstreamNet {
         Params headParams = new Params(device);
         int[] lc = backbone.levelChannels();
         Rng headRng = rng.derive(8);
+        int level = spec.headLevel();
         this.head = spec.task() == Task.SEG
-                ? new SegmentationHead(headParams, spec.dims(), lc[0], spec.numClasses(), headRng)
-                : new ClassificationHead(headParams, lc[4], spec.numClasses(), headRng);
+                ? new SegmentationHead(headParams, spec.dims(), lc[level], spec.numClasses(), level, headRng)
+                : new ClassificationHead(headParams, lc[level], spec.numClasses(), level, headRng);
         backbone.train(true);
     }
 
@@ -64,6 +67,23 @@ public final class DownstreamNet {
 
     public Params headParams() {
         return head.params();
+    }
+
+    /**
+     * Loads pre-trained backbone tensors ({@code --init}): all of them, or with {@link InitScope#ENCODER} only those the
+     * backbone counts as its encoder. Every tensor must fit in either case (the checkpoint is checked whole), and the
+     * others keep, bitwise, the fresh initialisation they had. Returns the names of the tensors left fresh.
+     */
+    public List<String> loadBackbone(StateDicts.StateDict w, Path source, InitScope scope) {
+        if (scope == InitScope.ALL) {
+            BackboneWeights.load(backboneParams, w, source);
+            return List.of();
+        }
+        LinkedHashMap<String, float[]> fresh = backboneParams.toArrays();
+        fresh.keySet().removeIf(n -> backbone.isEncoderTensor(n.substring(BACKBONE_PREFIX.length())));
+        BackboneWeights.load(backboneParams, w, source);
+        backboneParams.load(fresh, backboneParams.shapes(), "the fresh initialisation", false);
+        return List.copyOf(fresh.keySet());
     }
 
     /**

@@ -40,6 +40,8 @@ public record FinetuneSettings(
         Integer maxBadSteps,
         Double backboneLrScale,
         int headWarmup,
+        Integer probeLevel,
+        String initScope,
         org.cover4j.nn.BackboneSpec backbone) {
 
     public FinetuneSettings {
@@ -68,6 +70,13 @@ public record FinetuneSettings(
         if (!(backboneLrScale > 0) || backboneLrScale.isInfinite()) {
             throw CoverException.usage("--backbone-lr-scale must be a finite number > 0, got " + backboneLrScale);
         }
+        if (probeLevel != null) {
+            ModelSpec.checkLevel(probeLevel);
+            if (Mode.parse(mode) != Mode.LINEAR) throw CoverException.usage("--probe-level needs --mode linear (it places a linear probe's head)");
+        }
+        if (InitScope.parse(initScope) == InitScope.ENCODER && init == null) {
+            throw CoverException.usage("--init-scope encoder needs --init (the checkpoint whose encoder to load)");
+        }
         if (headWarmup < 0) throw CoverException.usage("--head-warmup must be >= 0, got " + headWarmup);
         if (clip != null && (!(clip > 0) || clip.isInfinite())) throw CoverException.usage("--clip must be a finite number > 0, got " + clip);
         if (maxBadSteps < 1) throw CoverException.usage("--max-bad-steps must be >= 1, got " + maxBadSteps);
@@ -85,6 +94,15 @@ public record FinetuneSettings(
 
     public Mode modeKind() {
         return Mode.parse(mode);
+    }
+
+    public InitScope initScopeKind() {
+        return InitScope.parse(initScope);
+    }
+
+    /** The level the head reads: {@code --probe-level}, else the task's usual one. */
+    public int headLevel() {
+        return probeLevel != null ? probeLevel : taskKind().defaultHeadLevel();
     }
 
     /** The gradient-norm bound: {@code --clip}, or none (+∞: the norm is still measured and checked). */
@@ -109,6 +127,6 @@ public record FinetuneSettings(
     private FinetuneSettings with(int newSteps, String newDevice) {
         return new FinetuneSettings(task, train, val, test, preset, data, init, mode, dims, patch, batch, newSteps, lr, weightDecay,
                 seed, classes, classWeights, labelFraction, foregroundOversample, valEvery, patience, normalization, binaryLabels,
-                channels, threads, newDevice, clip, schedule, warmup, maxBadSteps, backboneLrScale, headWarmup, backbone);
+                channels, threads, newDevice, clip, schedule, warmup, maxBadSteps, backboneLrScale, headWarmup, probeLevel, initScope, backbone);
     }
 }

@@ -121,7 +121,8 @@ public final class Finetuning {
                     + s.classWeights().length));
         }
         List<String> classNames = names != null ? names : ModelSpec.numberedClasses(k);
-        ModelSpec spec = new ModelSpec(task, dims, inChannels, backbone, k, classNames, src.normalization(), patch, s.binaryLabels());
+        ModelSpec spec = new ModelSpec(task, dims, inChannels, backbone, k, classNames, src.normalization(), patch, s.binaryLabels(),
+                s.headLevel());
         if (state != null && !state.spec().equals(spec)) {
             throw CoverException.file(state.json(), "the saved model (" + state.spec() + ") differs from what the data give now ("
                     + spec + "); did the data change?");
@@ -145,23 +146,29 @@ public final class Finetuning {
             log.printf("resuming %s at step %d of %d%n", out, from.step(), s.steps());
         } else {
             if (init != null) {
+                List<String> keptFresh;
                 if (found.official()) {
+                    if (s.initScopeKind() != InitScope.ALL) throw CoverException.usage("--init-scope encoder takes cover4j checkpoints; official weights load whole");
                     net.backbone().importOfficial(init);
+                    keptFresh = List.of();
                 } else {
-                    BackboneWeights.load(net.backboneParams(), init, initPath);
+                    keptFresh = net.loadBackbone(init, initPath, s.initScopeKind());
                 }
-                log.println(found.summary(initPath) + "; " + net.headParams().names().size() + " head tensors newly initialised ("
+                log.println(found.summary(initPath, keptFresh) + "; " + net.headParams().names().size() + " head tensors newly initialised ("
                         + BackboneWeights.prefixes(net.headParams().names()) + ")");
                 if (verbose) {
-                    log.println("  loaded: " + String.join(" ", init.values().keySet()));
+                    log.println("  loaded: " + String.join(" ", init.values().keySet().stream().filter(n -> !keptFresh.contains(n)).toList()));
                     if (!found.skipped().isEmpty()) log.println("  skipped: " + String.join(" ", found.skipped()));
-                    log.println("  newly initialised: " + String.join(" ", net.headParams().names()));
+                    List<String> fresh = new ArrayList<>(keptFresh);
+                    fresh.addAll(net.headParams().names());
+                    log.println("  newly initialised: " + String.join(" ", fresh));
                 }
             }
             modelDoc = new LinkedHashMap<>();
             modelDoc.put("task", task.code());
             modelDoc.put("mode", s.modeKind().code());
             modelDoc.put("init", initPath == null ? null : initPath.toString());
+            if (initPath != null) modelDoc.put("init_scope", s.initScopeKind().code());
             if (found != null) modelDoc.put("init_method", found.method());
             modelDoc.put("metric", "val_" + task.metric());
             modelDoc.put("settings", ModelFiles.toTree(s));
@@ -170,7 +177,7 @@ public final class Finetuning {
         }
         Evaluation.createDirectories(out);
         log.printf(Locale.ROOT, "fine-tuning %s %dD (%s, %s): %,d parameters%s, %d train / %d val cases, %d classes, patch %s, batch %d, lr %.3g, %d threads%n",
-                task.label(), dims, s.modeKind().code(), initPath == null ? "from scratch" : "init " + initPath,
+                task.label(), dims, s.modeKind().code() + (s.probeLevel() == null ? "" : " on level " + s.probeLevel()), initPath == null ? "from scratch" : "init " + initPath,
                 s.modeKind() == Mode.LINEAR ? net.headParams().count() : net.count(),
                 s.modeKind() == Mode.LINEAR ? " trained (head only)" : "", train.size(), val.size(), k, Arrays.toString(patch), s.batch(), s.lr(), s.threads());
         FineTuner tuner = new FineTuner(s, net, train, val, device, log, out, modelDoc);

@@ -79,6 +79,7 @@ public final class ModelFiles {
         m.put("normalization", s.normalization());
         m.put("patch", s.patch());
         m.put("binary_labels", s.binaryLabels());
+        m.put("head_level", s.headLevel());
         return m;
     }
 
@@ -86,12 +87,15 @@ public final class ModelFiles {
         try {
             List<String> names = new ArrayList<>();
             for (Object o : (List<?>) m.get("class_names")) names.add(String.valueOf(o));
+            Task task = Task.parse(String.valueOf(m.get("task")));
+            // Models written before --probe-level existed have their head on the task's usual level.
+            int level = m.containsKey("head_level") ? num(m, "head_level") : task.defaultHeadLevel();
             org.cover4j.nn.BackboneSpec backbone = m.get("backbone") != null
                     ? JSON.convertValue(m.get("backbone"), org.cover4j.nn.BackboneSpec.class)
                     : org.cover4j.nn.BackboneSpec.unet(ints(m.get("channels")));
-            return new ModelSpec(Task.parse(String.valueOf(m.get("task"))), num(m, "dims"), num(m, "in_channels"), backbone,
+            return new ModelSpec(task, num(m, "dims"), num(m, "in_channels"), backbone,
                     num(m, "num_classes"), names, String.valueOf(m.get("normalization")), ints(m.get("patch")),
-                    Boolean.TRUE.equals(m.get("binary_labels")));
+                    Boolean.TRUE.equals(m.get("binary_labels")), level);
         } catch (RuntimeException e) {
             throw CoverException.file(json, "model description is incomplete or invalid (" + e.getMessage() + ")");
         }

@@ -21,10 +21,22 @@ import java.util.List;
  *                      {@link org.cover4j.data.Normalization} text form
  * @param patch         patch (segmentation) or input size (classification) per spatial axis
  * @param binaryLabels  label maps are binarised ({@code > 0 → 1}) when read
+ * @param headLevel     the feature level the head reads (0 = finest … {@link #MAX_LEVEL} = 1/16; see {@link SegmentationHead},
+ *                      {@link ClassificationHead}); {@code --probe-level}, else {@link Task#defaultHeadLevel()}
  */
 public record ModelSpec(Task task, int dims, int inChannels, BackboneSpec backbone, int numClasses, List<String> classNames,
-                        String normalization, int[] patch, boolean binaryLabels) {
+                        String normalization, int[] patch, boolean binaryLabels, int headLevel) {
+    /** The deepest of the backbone's five levels. */
+    public static final int MAX_LEVEL = 4;
+
+    /** A spec whose head reads the task's usual level. */
+    public ModelSpec(Task task, int dims, int inChannels, BackboneSpec backbone, int numClasses, List<String> classNames,
+                     String normalization, int[] patch, boolean binaryLabels) {
+        this(task, dims, inChannels, backbone, numClasses, classNames, normalization, patch, binaryLabels, task.defaultHeadLevel());
+    }
+
     public ModelSpec {
+        checkLevel(headLevel);
         if (dims != 2 && dims != 3) throw CoverException.usage("--dim must be 2 or 3, got " + dims);
         if (numClasses < 2) throw CoverException.usage("--classes must be at least 2, got " + numClasses);
         if (classNames == null || classNames.size() != numClasses) {
@@ -47,6 +59,13 @@ public record ModelSpec(Task task, int dims, int inChannels, BackboneSpec backbo
         return patch.clone();
     }
 
+    /** Refuses a level outside 0..{@link #MAX_LEVEL}, in one line naming {@code --probe-level}. */
+    public static void checkLevel(int level) {
+        if (level < 0 || level > MAX_LEVEL) {
+            throw CoverException.usage("--probe-level must be 0 (finest, full resolution) to " + MAX_LEVEL + " (1/16 resolution), got " + level);
+        }
+    }
+
     /** Names "0", "1", ... for {@code n} classes. */
     public static List<String> numberedClasses(int n) {
         return java.util.stream.IntStream.range(0, n).mapToObj(Integer::toString).toList();
@@ -56,7 +75,7 @@ public record ModelSpec(Task task, int dims, int inChannels, BackboneSpec backbo
     public boolean equals(Object o) {
         return o instanceof ModelSpec m && m.task == task && m.dims == dims && m.inChannels == inChannels
                 && m.backbone.equals(backbone) && m.numClasses == numClasses && m.classNames.equals(classNames)
-                && m.normalization.equals(normalization) && Arrays.equals(m.patch, patch) && m.binaryLabels == binaryLabels;
+                && m.normalization.equals(normalization) && Arrays.equals(m.patch, patch) && m.binaryLabels == binaryLabels && m.headLevel == headLevel;
     }
 
     @Override
@@ -67,6 +86,7 @@ public record ModelSpec(Task task, int dims, int inChannels, BackboneSpec backbo
     @Override
     public String toString() {
         return task.code() + " " + dims + "D, " + numClasses + " classes, backbone " + backbone + ", patch "
-                + Arrays.toString(patch) + ", normalisation " + normalization;
+                + Arrays.toString(patch) + ", normalisation " + normalization
+                + (headLevel == task.defaultHeadLevel() ? "" : ", head on level " + headLevel);
     }
 }

@@ -27,6 +27,14 @@ public enum Task {
         return metric;
     }
 
+    /**
+     * The feature level (0 = finest, full resolution … 4 = the deepest, 1/16) the task's head reads unless told
+     * otherwise: segmentation the finest, classification the deepest (pooled).
+     */
+    public int defaultHeadLevel() {
+        return this == SEG ? 0 : 4;
+    }
+
     /** {@code seg}/{@code segmentation} or {@code cls}/{@code classification}. */
     public static Task parse(String s) {
         String t = s.trim().toLowerCase(Locale.ROOT);

@@ -16,6 +16,26 @@ public final class Statistics {
     public record Correlation(double r, double p, int n) {
     }
 
+    /** A paired comparison a − b: the differences' mean and sample sd, Student's t, its two-sided p-value and the number of pairs. */
+    public record Paired(double meanDiff, double sdDiff, double t, double p, int n) {
+    }
+
+    /**
+     * Paired t-test of {@code a} against {@code b} (same length; pair i = one seed run both ways), as scipy's
+     * {@code ttest_rel}: t = mean(d) / (sd(d)/√n) with n − 1 degrees of freedom. NaN t and p for fewer than two pairs or
+     * constant differences.
+     */
+    public static Paired pairedT(double[] a, double[] b) {
+        checkPaired(a, b);
+        int n = a.length;
+        double[] d = new double[n];
+        for (int i = 0; i < n; i++) d[i] = a[i] - b[i];
+        double m = mean(d);
+        double sd = sd(d);
+        double t = n < 2 || sd == 0 ? Double.NaN : m / (sd / Math.sqrt(n));
+        return new Paired(m, sd, t, SpecialFunctions.studentTTwoSided(t, n - 1), n);
+    }
+
     /** Arithmetic mean; NaN for an empty array. */
     public static double mean(double[] x) {
         if (x.length == 0) return Double.NaN;

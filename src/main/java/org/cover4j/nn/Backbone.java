@@ -1,6 +1,7 @@
 package org.cover4j.nn;
 
 import org.bytedeco.pytorch.Tensor;
+import org.cover4j.util.CoverException;
 
 import java.util.List;
 

@@ -80,7 +80,10 @@ public final class UNet implements Backbone {
 
     @Override
     public boolean isEncoderTensor(String name) {
-        return name.startsWith("inc.") || name.startsWith("down");
+        // The input block and the four downs (inc.*, down1.* … down4.*); the ups are the decoder.
+        if (name.startsWith("inc.")) return true;
+        for (String d : DOWN) if (name.startsWith(d + ".")) return true;
+        return false;
     }
 
     @Override

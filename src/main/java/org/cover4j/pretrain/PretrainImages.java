@@ -28,7 +28,9 @@ import java.util.function.IntFunction;
 
 /**
  * The unlabelled images a pre-training run draws views from, each prepared once to the loader size
- * {@code L = 1.5·size} on every axis (single channel, intensities in about [0, 1]).
+ * {@code L = 1.5·size} on every axis (single channel, intensities in about [0, 1]): resized to it (the reference,
+ * {@code --resize square}), or, with {@code nativeScale} ({@code --resize none}), centre-cropped or zero-padded to it so
+ * that views keep the images' own pixel spacing — the scale fine-tuning works at.
  *
  * <p>Preparation: 8-bit images are divided by 255 (the reference, SPEC §6.1); other data types (16-bit
  * X-rays, CT, MRI) are windowed to their 0.5–99.5 percentiles, which is robust to outliers. Every file is
@@ -67,11 +69,16 @@ public final class PretrainImages {
      * {@code size} on every axis, finite values. {@code onChecked} is told the index of each checked file.
      */
     public static PretrainImages folder(Path dir, int dims, int size, int loaderSize, java.util.function.IntConsumer onChecked) {
+        return folder(dir, dims, size, loaderSize, false, onChecked);
+    }
+
+    /** As {@link #folder(Path, int, int, int, java.util.function.IntConsumer)}; {@code nativeScale}: crop/pad instead of resizing. */
+    public static PretrainImages folder(Path dir, int dims, int size, int loaderSize, boolean nativeScale, java.util.function.IntConsumer onChecked) {
         if (!Files.isDirectory(dir)) throw CoverException.usage("--data " + dir + ": not a folder");
         FileDataset ds = ImageFolder.open(dir);
         List<Path> files = new ArrayList<>();
         for (Entry e : ds.entries()) files.add(e.image());
-        IntFunction<float[]> prepare = i -> prepare(files.get(i), dims, size, loaderSize);
+        IntFunction<float[]> prepare = i -> prepare(files.get(i), dims, size, loaderSize, nativeScale);
         return checkedNow(files.size(), dims, loaderSize, prepare, listingHash(dir, files), files.size() + " images in " + dir,
                 onChecked);
     }
@@ -93,7 +100,8 @@ public final class PretrainImages {
      * The images of a data set preset ({@code --preset NAME --data DIR}): every split, each prepared by the
      * preset (its normalisation, reorientation, resizing), then brought to the loader size.
      */
-    public static PretrainImages preset(Preset preset, Path dir, int dims, int size, int loaderSize, java.util.function.IntConsumer onChecked) {
+    public static PretrainImages preset(Preset preset, Path dir, int dims, int size, int loaderSize, boolean nativeScale,
+                                        java.util.function.IntConsumer onChecked) {
         if (preset.dim() != dims) {
             throw CoverException.usage("--preset " + preset.name() + " is " + preset.dim() + "D but --dim is " + dims);
         }
@@ -107,7 +115,7 @@ public final class PretrainImages {
             for (Dataset d : parts) {
                 if (k < d.size()) {
                     Sample s = preset.prepare(d.get(k));
-                    return prepare(s.image(), Path.of(d.id(k)), dims, size, loaderSize, Normalization.none());
+                    return prepare(s.image(), Path.of(d.id(k)), dims, size, loaderSize, Normalization.none(), nativeScale);
                 }
                 k -= d.size();
             }
@@ -124,14 +132,23 @@ public final class PretrainImages {
      * finite), normalised as the class comment says and resized to {@code loaderSize} on every axis.
      */
     public static float[] prepare(Path file, int dims, int size, int loaderSize) {
+        return prepare(file, dims, size, loaderSize, false);
+    }
+
+    /** As {@link #prepare(Path, int, int, int)}; {@code nativeScale}: centre-cropped or zero-padded to the loader size instead. */
+    public static float[] prepare(Path file, int dims, int size, int loaderSize, boolean nativeScale) {
         Image img = MedicalImages.read(file);
         // 8-bit data as the reference (x/255); anything else windowed to its 0.5-99.5 percentiles.
         Normalization norm = "uint8".equals(img.datatype()) ? Normalization.divide(255) : Normalization.percentile(0.5, 99.5);
-        return prepare(img, file, dims, size, loaderSize, norm);
+        return prepare(img, file, dims, size, loaderSize, norm, nativeScale);
     }
 
-    /** Checks one image (dimensionality, size, finite values), normalises it and resizes it to the loader size. */
-    static float[] prepare(Image img, Path file, int dims, int size, int loaderSize, Normalization norm) {
+    /**
+     * Checks one image (dimensionality, size, finite values), normalises it and brings it to the loader size: resized, or
+     * ({@code nativeScale}) centre-cropped / padded with 0 — the normalised background of the 0.5-percentile window and of
+     * most 8-bit images — so that a pixel stays a pixel.
+     */
+    static float[] prepare(Image img, Path file, int dims, int size, int loaderSize, Normalization norm, boolean nativeScale) {
         int[] shape = squeeze(img.shape());
         if (dims == 3 && shape.length == 2) {
             throw CoverException.file(file, "a 2D image (" + dimsText(shape) + ") but --dim 3 needs 3D volumes; use --dim 2");
@@ -151,8 +168,9 @@ public final class PretrainImages {
             if (!Float.isFinite(v)) throw CoverException.file(file, "contains NaN or infinite values");
         }
         Image flat = new Image(data, 1, shape, Arrays.copyOf(img.spacing(), shape.length), null, img.format(), img.datatype());
-        Image resized = ImageOps.resize(norm.apply(flat), repeat(loaderSize, dims), Interpolation.LINEAR);
-        return resized.data();
+        Image normalised = norm.apply(flat);
+        int[] loader = repeat(loaderSize, dims);
+        return (nativeScale ? ImageOps.cropOrPad(normalised, loader, 0f) : ImageOps.resize(normalised, loader, Interpolation.LINEAR)).data();
     }
 
     private static int[] squeeze(int[] shape) {

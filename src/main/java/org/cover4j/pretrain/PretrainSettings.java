@@ -34,13 +34,20 @@ public record PretrainSettings(
         int maxBadSteps,
         String optimizer,
         Double momentum,
-        boolean nesterov) {
+        boolean nesterov,
+        String resize) {
 
     public PretrainSettings {
         if (method == null) method = "cover";
         // Checkpoints written before the optimizer was a setting trained with Adam.
         if (optimizer == null) optimizer = "adam";
         if (momentum == null) momentum = 0.9;
+        // Checkpoints written before --resize existed resized every image to the square loader size.
+        if (resize == null) resize = SQUARE;
+        if (!resize.equals(SQUARE) && !resize.equals(NATIVE)) throw CoverException.usage("--resize must be square or none, got " + resize);
+        if (resize.equals(NATIVE) && data == null) {
+            throw CoverException.usage("--resize none applies to --data images (the built-in phantoms are drawn at the loader size)");
+        }
         if (!optimizer.equals("adam") && !optimizer.equals("sgd")) throw CoverException.usage("--optimizer must be adam or sgd, got " + optimizer);
         if (!(momentum >= 0 && momentum < 1)) throw CoverException.usage("--momentum must be in [0, 1), got " + momentum);
         if (nesterov && (!optimizer.equals("sgd") || momentum == 0)) {
@@ -64,6 +71,16 @@ public record PretrainSettings(
         if (!(clipNorm > 0) || Double.isInfinite(clipNorm)) throw CoverException.usage("--clip must be a finite number > 0, got " + clipNorm);
         if (maxBadSteps < 1) throw CoverException.usage("--max-bad-steps must be >= 1, got " + maxBadSteps);
         new LrSchedule(schedule, lr, steps, warmup);
+    }
+
+    /** {@code --resize square}: every image resized to the loader size on every axis (the reference). */
+    public static final String SQUARE = "square";
+    /** {@code --resize none}: images keep their pixel spacing, centre-cropped or zero-padded to the loader size. */
+    public static final String NATIVE = "none";
+
+    /** Whether images keep their native pixel spacing ({@code --resize none}). */
+    public boolean nativeScale() {
+        return resize.equals(NATIVE);
     }
 
     public static Builder builder() {
@@ -115,6 +132,7 @@ public record PretrainSettings(
         b.optimizer = optimizer;
         b.momentum = momentum;
         b.nesterov = nesterov;
+        b.resize = resize;
         return b;
     }
 
@@ -143,6 +161,7 @@ public record PretrainSettings(
         private String optimizer = "adam";
         private double momentum = 0.9;
         private boolean nesterov;
+        private String resize = SQUARE;
 
         public Builder method(String v) { method = v; return this; }
         public Builder data(String v) { data = v; return this; }
@@ -167,11 +186,13 @@ public record PretrainSettings(
         public Builder optimizer(String v) { optimizer = v; return this; }
         public Builder momentum(double v) { momentum = v; return this; }
         public Builder nesterov(boolean v) { nesterov = v; return this; }
+        public Builder resize(String v) { resize = v; return this; }
 
         public PretrainSettings build() {
             int sz = size != null ? size : dims == 3 ? 64 : 128;
             return new PretrainSettings(method, data, preset, demoImages, dims, sz, batch, steps, lr, lrScaling, schedule, warmup,
-                    weightDecay, clipNorm, seed, threads, workers, device, checkpointEvery, maxBadSteps, optimizer, momentum, nesterov);
+                    weightDecay, clipNorm, seed, threads, workers, device, checkpointEvery, maxBadSteps, optimizer, momentum, nesterov,
+                    resize);
         }
     }
 }

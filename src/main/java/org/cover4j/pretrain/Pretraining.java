@@ -26,8 +26,8 @@ public final class Pretraining {
             if (i > 0 && i % 100 == 0) log.printf("checked %d images in %s%n", i, dir);
         };
         PretrainImages images = s.preset() != null
-                ? PretrainImages.preset(Presets.get(s.preset()), dir, s.dims(), s.size(), l, progress)
-                : PretrainImages.folder(dir, s.dims(), s.size(), l, progress);
+                ? PretrainImages.preset(Presets.get(s.preset()), dir, s.dims(), s.size(), l, s.nativeScale(), progress)
+                : PretrainImages.folder(dir, s.dims(), s.size(), l, s.nativeScale(), progress);
         log.printf("data: %d images in %s checked and prepared in %.1f s%n", images.size(), dir, (System.nanoTime() - t0) / 1e9);
         return images;
     }

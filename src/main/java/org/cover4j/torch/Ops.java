@@ -108,8 +108,13 @@ public final class Ops {
         int nd = Tensors.spatialDims(x);
         long[] out = new long[nd];
         for (int d = 0; d < nd; d++) out[d] = 2 * x.size(2 + d);
-        if (nd == 2) return torch.upsample_bilinear2d(x, out, alignCorners);
-        return torch.upsample_trilinear3d(x, out, alignCorners);
+        return upsampleTo(x, out, alignCorners);
+    }
+
+    /** (Bi/tri)linear resampling of (B, C, *S) to the spatial size {@code size}, as {@code F.interpolate(mode='(bi|tri)linear')}. */
+    public static Tensor upsampleTo(Tensor x, long[] size, boolean alignCorners) {
+        if (size.length == 2) return torch.upsample_bilinear2d(x, size, alignCorners);
+        return torch.upsample_trilinear3d(x, size, alignCorners);
     }
 
     /** {@code grid_sample(src, grid, bilinear, zeros, align_corners=False)}; grid is (B, *S, nd) in x,y(,z) order. */

@@ -86,4 +86,17 @@ class StatisticsTest {
         assertEquals(Math.log(362880), SpecialFunctions.logGamma(10), 1e-12);
         assertEquals(Math.log(Math.sqrt(Math.PI)), SpecialFunctions.logGamma(0.5), 1e-14);
     }
+
+    @Test
+    void pairedTMatchesAHandComputationAndScipy() {
+        // Differences 0.04, -0.01, 0.08, 0.08, 0.05: mean 0.048, sd 0.037014; t = 0.048 / (0.037014 / sqrt 5) = 2.89979;
+        // scipy.stats.ttest_rel gives t 2.8997860479848505, p 0.04412741532805894.
+        Statistics.Paired p = Statistics.pairedT(new double[] {0.61, 0.55, 0.70, 0.58, 0.66}, new double[] {0.57, 0.56, 0.62, 0.50, 0.61});
+        assertEquals(0.048, p.meanDiff(), 1e-12);
+        assertEquals(0.03701351104664348, p.sdDiff(), 1e-12);
+        assertEquals(2.8997860479848505, p.t(), 1e-9);
+        assertEquals(0.04412741532805894, p.p(), 1e-9);
+        assertEquals(5, p.n());
+        assertTrue(Double.isNaN(Statistics.pairedT(new double[] {1, 2}, new double[] {0, 1}).p()), "constant differences: no test");
+    }
 }

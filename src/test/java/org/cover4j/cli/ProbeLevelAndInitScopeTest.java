@@ -1,0 +1,142 @@
+package org.cover4j.cli;
+
+import org.cover4j.downstream.DownstreamNet;
+import org.cover4j.downstream.ModelSpec;
+import org.cover4j.downstream.Task;
+import org.cover4j.io.SafeTensors;
+import org.cover4j.util.Rng;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+import static org.cover4j.cli.DownstreamFixtures.json;
+import static org.cover4j.cli.DownstreamFixtures.seg;
+import static org.cover4j.cli.DownstreamFixtures.tensors;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** {@code finetune --mode linear --probe-level L} and {@code --init-scope encoder}, end to end on tiny phantoms. */
+class ProbeLevelAndInitScopeTest {
+    private static final int[] TINY = {8, 16, 32, 64, 128, 64, 32, 16, 8};
+    @TempDir
+    static Path shared;
+    static Path data;
+    static Path pretrain;
+
+    @BeforeAll
+    static void setUp() {
+        data = DownstreamFixtures.seg2d(shared.resolve("seg"), 4, 2, 48);
+        pretrain = DownstreamFixtures.pretrain(shared.resolve("pretrain"));
+    }
+
+    /** The weights a run seeded {@code seed} starts from, for a head on {@code level} (5 phantom classes, 32² patches). */
+    private static Map<String, float[]> fresh(long seed, int level) {
+        ModelSpec spec = new ModelSpec(Task.SEG, 2, 1, org.cover4j.nn.BackboneSpec.unet(TINY), 5, ModelSpec.numberedClasses(5), "auto", new int[] {32, 32}, false, level);
+        return new DownstreamNet(spec, null, new Rng(seed)).toArrays();
+    }
+
+    @Test
+    void aLinearProbeOfTheDeepestLevelTrainsOnlyItsHeadAndIsRebuiltFromModelJson(@TempDir Path tmp) throws Exception {
+        Path out = tmp.resolve("probe4");
+        CliRunner.Run r = CliRunner.run(seg(data, out, 3, "--init", pretrain.toString(), "--mode", "linear", "--probe-level", "4",
+                "--lr", "1e-2", "--seed", "2"));
+        assertEquals(0, r.code(), r.err());
+        Map<String, SafeTensors.Tensor> ckpt = tensors(pretrain.resolve("checkpoints/last.safetensors"));
+        Map<String, SafeTensors.Tensor> last = tensors(out.resolve("last.safetensors"));
+        Map<String, float[]> start = fresh(2, 4);
+        for (Map.Entry<String, SafeTensors.Tensor> e : last.entrySet()) {
+            if (e.getKey().startsWith("backbone.")) {
+                assertArrayEquals(ckpt.get(e.getKey()).data(), e.getValue().data(), 0f, e.getKey() + " changed in a linear probe");
+            } else {
+                assertFalse(Arrays.equals(start.get(e.getKey()), e.getValue().data()), e.getKey() + " did not train");
+            }
+        }
+        assertArrayEquals(new long[] {5, 128, 1, 1}, last.get("seg_head.weight").shape(), "a 1x1 conv on level 4 (128 channels)");
+        Map<?, ?> model = (Map<?, ?>) json(out.resolve("model.json")).get("model");
+        assertEquals(4, model.get("head_level"));
+        // evaluate rebuilds the level-4 head from model.json and scores full-resolution predictions.
+        CliRunner.Run ev = CliRunner.run("evaluate", "--model", out.toString(), "--data", data.resolve("test").toString(),
+                "--out", tmp.resolve("ev").toString());
+        assertEquals(0, ev.code(), ev.err());
+        double dice = ((Number) json(tmp.resolve("ev/metrics.json")).get("mean_dice")).doubleValue();
+        assertTrue(dice >= 0 && dice <= 1, "mean Dice " + dice);
+    }
+
+    @Test
+    void aBadLevelOrAMisplacedOptionIsRefusedInOneLine(@TempDir Path tmp) {
+        CliRunner.Run r = CliRunner.run(seg(data, tmp.resolve("a"), 2, "--mode", "linear", "--probe-level", "5"));
+        assertEquals(2, r.code(), r.err());
+        assertEquals("cover4j: --probe-level must be 0 (finest, full resolution) to 4 (1/16 resolution), got 5", r.err().strip(), "one line");
+        r = CliRunner.run(seg(data, tmp.resolve("b"), 2, "--probe-level", "2"));
+        assertEquals(2, r.code(), r.err());
+        assertTrue(lastLine(r.err()).contains("--probe-level needs --mode linear"), r.err());
+        r = CliRunner.run(seg(data, tmp.resolve("c"), 2, "--init-scope", "encoder"));
+        assertEquals(2, r.code(), r.err());
+        assertTrue(lastLine(r.err()).contains("--init-scope encoder needs --init"), r.err());
+        r = CliRunner.run(seg(data, tmp.resolve("d"), 2, "--init", pretrain.toString(), "--init-scope", "decoder"));
+        assertEquals(2, r.code(), r.err());
+        assertTrue(lastLine(r.err()).contains("--init-scope decoder: expected all or encoder"), r.err());
+    }
+
+    @Test
+    void initScopeEncoderLoadsTheEncoderAndLeavesTheDecoderAtItsFreshInitialisation(@TempDir Path tmp) {
+        Path out = tmp.resolve("enc");
+        java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream stderr = System.err;
+        System.setErr(new java.io.PrintStream(captured, true));
+        CliRunner.Run r;
+        try {
+            // A linear probe keeps the backbone as loaded, so the saved weights are exactly what --init-scope put there.
+            r = CliRunner.run(seg(data, out, 2, "--init", pretrain.toString(), "--init-scope", "encoder", "--mode", "linear", "--seed", "3",
+                    "--verbose"));
+        } finally {
+            System.setErr(stderr);
+        }
+        assertEquals(0, r.code(), r.err());
+        Map<String, SafeTensors.Tensor> ckpt = tensors(pretrain.resolve("checkpoints/last.safetensors"));
+        Map<String, SafeTensors.Tensor> last = tensors(out.resolve("last.safetensors"));
+        Map<String, float[]> start = fresh(3, 0);
+        int encoder = 0, decoder = 0;
+        for (Map.Entry<String, SafeTensors.Tensor> e : last.entrySet()) {
+            String k = e.getKey();
+            if (!k.startsWith("backbone.")) continue;
+            boolean enc = k.startsWith("backbone.inc.") || k.startsWith("backbone.down");
+            float[] want = enc ? ckpt.get(k).data() : start.get(k);
+            assertArrayEquals(want, e.getValue().data(), 0f, k + (enc ? " not loaded from --init" : " not at its fresh initialisation"));
+            if (enc) encoder++; else decoder++;
+        }
+        assertEquals(40, encoder);
+        assertEquals(32, decoder);
+        String k = "backbone.up4.conv.double_conv.0.weight";
+        assertFalse(Arrays.equals(ckpt.get(k).data(), start.get(k)), "the checkpoint's decoder differs from the fresh one (else this test proves nothing)");
+        String log = captured.toString();
+        assertTrue(log.contains("40 backbone tensors loaded") && log.contains("into the encoder, 32 decoder tensors left at their fresh initialisation"), log);
+        List<String> fresh = Arrays.asList(log.lines().filter(l -> l.startsWith("  newly initialised: ")).findFirst().orElseThrow()
+                .substring("  newly initialised: ".length()).split(" "));
+        assertEquals(34, fresh.size(), "32 decoder + 2 head tensors");
+        assertTrue(fresh.contains(k) && fresh.contains("seg_head.weight"));
+        Map<?, ?> doc = jsonQuiet(out.resolve("model.json"));
+        assertEquals("encoder", doc.get("init_scope"));
+    }
+
+    private static Map<?, ?> jsonQuiet(Path p) {
+        try {
+            return json(p);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private static String lastLine(String err) {
+        List<String> lines = err.strip().lines().toList();
+        return lines.get(lines.size() - 1);
+    }
+
+}
