@@ -12,6 +12,7 @@ import org.cover4j.nn.UNetPass;
 import org.cover4j.nn.Warp;
 import org.cover4j.torch.Autograd;
 import org.cover4j.torch.Ops;
+import org.cover4j.torch.Profiler;
 import org.cover4j.torch.Torch;
 import org.cover4j.util.Rng;
 
@@ -87,7 +88,11 @@ public final class CoverModel {
      */
     public Output forward(Tensor moving, Tensor fixed, Map<String, Tensor> trace) {
         // In low-memory mode the allocator's leftovers of the previous step go back to the system before this step's peak.
-        if (lowMemory) Torch.releaseFreedMemory();
+        if (lowMemory) {
+            try (Profiler.Section p = Profiler.section("allocator trim (low memory)")) {
+                Torch.releaseFreedMemory();
+            }
+        }
         StagedBackward stages = new StagedBackward(lowMemory);
         List<List<Tensor>> levels = levels(moving, fixed, stages);
         List<Tensor> m = levels.get(0);
@@ -112,7 +117,11 @@ public final class CoverModel {
             return List.of(backboneLevels(moving, stages, moving.size(0)).get(0), backboneLevels(fixed, stages, fixed.size(0)).get(0));
         }
         long b = moving.size(0);
-        return backboneLevels(Ops.cat(0, moving, fixed), stages, b, b);
+        Tensor both;
+        try (Profiler.Section p = Profiler.section("cat views", moving)) {
+            both = Ops.cat(0, moving, fixed);
+        }
+        return backboneLevels(both, stages, b, b);
     }
 
     /**
@@ -144,6 +153,7 @@ public final class CoverModel {
             put(trace, "vpa/mov_" + level, mov);
             if (trace != null) trace.put("vpa/attn_" + level, result.attn().detach());
             result = result.withoutWeights();
+            Profiler.Section compose = Profiler.section("vpa flow compose fwd", mov);
             if (level == 4) {
                 put(trace, "vpa/w_4", mov);
                 flowOut = Warp.apply(flowIn, mov).add(mov);
@@ -158,6 +168,7 @@ public final class CoverModel {
                     flowOut = Warp.apply(up, w).add(w);
                 }
             }
+            compose.close();
             put(trace, "vpa/flow_" + level, flowOut);
             stages.addLevel(flowIn, flowOut, mov, q, k, result);
         }
