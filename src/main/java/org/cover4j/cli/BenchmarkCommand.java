@@ -197,6 +197,7 @@ public final class BenchmarkCommand implements Callable<Integer> {
         long[] rss = new long[2];
         long[] nativeBytes = new long[2];
         long[] heap = new long[2];
+        long[] cpu = new long[2];
         List<String> trace = new ArrayList<>();
         int every = Math.max(1, measured / 4);
         PretrainRun<?> run = PretrainRun.of(config, m, images, quiet, false);
@@ -210,6 +211,7 @@ public final class BenchmarkCommand implements Callable<Integer> {
                 int i = step == warmup ? 0 : 1;
                 rss[i] = Memory.rssBytes();
                 heap[i] = Memory.javaHeapCommittedBytes();
+                cpu[i] = Memory.processCpuNanos();
             }
             if (step >= warmup && (step - warmup) % every == 0) {
                 trace.add(String.format(Locale.ROOT, "%d:%.0f", step, Memory.rssBytes() / 1048576.0));
@@ -233,6 +235,10 @@ public final class BenchmarkCommand implements Callable<Integer> {
                 ((rss[1] - rss[0]) - (heap[1] - heap[0])) / 1048576.0);
         out.printf(Locale.ROOT, "%-28s RSS MiB before step 1: %.0f; at step: %s; Java heap committed %.0f MiB%n", "",
                 startRss / 1048576.0, String.join(" ", trace), Memory.javaHeapCommittedBytes() / 1048576.0);
+        // The process's CPU time per measured step: with --threads 1, the work itself, which a loaded machine inflates
+        // far less than the wall time (GNU OpenMP threads spin at barriers, so with more threads it includes waiting).
+        out.printf(Locale.ROOT, "%-28s process CPU per measured step: %.3f s (load average %s)%n", "",
+                (cpu[1] - cpu[0]) / 1e9 / measured, Memory.loadAverage());
         if (preset != null) {
             out.printf(Locale.ROOT, "%-28s projected %,d iterations (the paper's): %.1f days at the median step%n", "",
                     PaperPreset.PAPER_ITERATIONS, PaperPreset.PAPER_ITERATIONS * step / 86400);

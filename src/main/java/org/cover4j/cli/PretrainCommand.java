@@ -133,7 +133,8 @@ public final class PretrainCommand implements Callable<Integer> {
     Path init;
 
     @Option(names = "--low-memory", negatable = true, description = "Run the U-Net's backward pass one image at a time "
-            + "at any size (volumes from 64³ up always are) and hand freed memory back to the system before each step's "
+            + "at any size (volumes from 64³ up always are), recompute MoV's softmax weights in the backward pass instead of keeping them, "
+            + "and hand freed memory back to the system before each step's "
             + "peaks: the same result, less memory for 2D batches and small volumes, a little more time (default: off).")
     boolean lowMemory;
 

@@ -36,7 +36,8 @@ public final class Profiler {
 
     private final Thread owner = Thread.currentThread();
     private final boolean synchronizeCuda;
-    private final Map<String, long[]> totals = new LinkedHashMap<>(); // name -> {calls, nanos}
+    private final Map<String, long[]> totals = new LinkedHashMap<>(); // name -> {calls, nanos, cpu nanos}
+    private final java.lang.management.ThreadMXBean cpu = java.lang.management.ManagementFactory.getThreadMXBean();
     private final ArrayDeque<Open> stack = new ArrayDeque<>();
     private long steps;
     private long stepNanos;
@@ -105,7 +106,7 @@ public final class Profiler {
 
     private Section open(String name) {
         sync();
-        Open o = new Open(name, System.nanoTime());
+        Open o = new Open(name, System.nanoTime(), cpu.getCurrentThreadCpuTime());
         stack.push(o);
         return o;
     }
@@ -125,12 +126,15 @@ public final class Profiler {
     private final class Open implements Section {
         final String name;
         final long start;
+        final long startCpu;
         long children;
+        long childrenCpu;
         boolean closed;
 
-        Open(String name, long start) {
+        Open(String name, long start, long startCpu) {
             this.name = name;
             this.start = start;
+            this.startCpu = startCpu;
         }
 
         @Override
@@ -139,20 +143,29 @@ public final class Profiler {
             closed = true;
             sync();
             long elapsed = System.nanoTime() - start;
+            long elapsedCpu = cpu.getCurrentThreadCpuTime() - startCpu;
             // Sections close in the reverse order of opening (try-with-resources); anything left open above this one
             // (an exception skipped its close) is dropped.
             while (!stack.isEmpty() && stack.peek() != this) stack.pop();
             stack.poll();
-            long[] t = totals.computeIfAbsent(name, k -> new long[2]);
+            long[] t = totals.computeIfAbsent(name, k -> new long[3]);
             t[0]++;
             t[1] += elapsed - children;
+            t[2] += elapsedCpu - childrenCpu;
             Open parent = stack.peek();
-            if (parent != null) parent.children += elapsed;
+            if (parent != null) {
+                parent.children += elapsed;
+                parent.childrenCpu += elapsedCpu;
+            }
         }
     }
 
-    /** One row of the table: a section's calls and milliseconds per step. */
-    public record Row(String name, double callsPerStep, double msPerStep, double percent) {}
+    /**
+     * One row of the table: a section's calls and milliseconds per step, and the CPU milliseconds of the profiled thread
+     * in it (with one thread, the work itself, which other processes on the machine do not inflate as they do wall time;
+     * with more, the calling thread's share only; NaN for {@code other}).
+     */
+    public record Row(String name, double callsPerStep, double msPerStep, double percent, double threadCpuMsPerStep) {}
 
     public long steps() {
         return steps;
@@ -177,20 +190,19 @@ public final class Profiler {
         if (steps == 0) return rows;
         Map<String, long[]> merged = new LinkedHashMap<>();
         for (Map.Entry<String, long[]> e : totals.entrySet()) {
-            long[] t = merged.computeIfAbsent(byOperation ? operation(e.getKey()) : e.getKey(), k -> new long[2]);
-            t[0] += e.getValue()[0];
-            t[1] += e.getValue()[1];
+            long[] t = merged.computeIfAbsent(byOperation ? operation(e.getKey()) : e.getKey(), k -> new long[3]);
+            for (int i = 0; i < 3; i++) t[i] += e.getValue()[i];
         }
         double step = stepMs();
         double covered = 0;
         for (Map.Entry<String, long[]> e : merged.entrySet()) {
             double ms = e.getValue()[1] / 1e6 / steps;
             covered += ms;
-            rows.add(new Row(e.getKey(), (double) e.getValue()[0] / steps, ms, step > 0 ? 100 * ms / step : 0));
+            rows.add(new Row(e.getKey(), (double) e.getValue()[0] / steps, ms, step > 0 ? 100 * ms / step : 0, e.getValue()[2] / 1e6 / steps));
         }
         rows.sort((a, b) -> Double.compare(b.msPerStep(), a.msPerStep()));
         double other = Math.max(0, step - covered);
-        rows.add(new Row("other", 0, other, step > 0 ? 100 * other / step : 0));
+        rows.add(new Row("other", 0, other, step > 0 ? 100 * other / step : 0, Double.NaN));
         return rows;
     }
 
@@ -223,10 +235,12 @@ public final class Profiler {
     }
 
     private static void table(PrintWriter out, String heading, List<Row> rows) {
-        out.printf(Locale.ROOT, "%n%-46s %10s %10s %7s%n", "section (" + heading + ")", "calls/step", "ms/step", "%");
+        out.printf(Locale.ROOT, "%n%-46s %10s %10s %7s %12s%n", "section (" + heading + ")", "calls/step", "ms/step", "%", "thread_cpu_ms");
         for (Row r : rows) {
-            out.printf(Locale.ROOT, "%-46s %10s %10.1f %6.1f%%%n", r.name(),
-                    r.name().equals("other") ? "" : String.format(Locale.ROOT, "%.1f", r.callsPerStep()), r.msPerStep(), r.percent());
+            boolean other = r.name().equals("other");
+            out.printf(Locale.ROOT, "%-46s %10s %10.1f %6.1f%% %12s%n", r.name(),
+                    other ? "" : String.format(Locale.ROOT, "%.1f", r.callsPerStep()), r.msPerStep(), r.percent(),
+                    other ? "" : String.format(Locale.ROOT, "%.1f", r.threadCpuMsPerStep()));
         }
     }
 }

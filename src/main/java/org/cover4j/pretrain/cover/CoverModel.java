@@ -59,8 +59,9 @@ public final class CoverModel {
 
     /**
      * Whether training steps run the backbone's backward pass one image at a time at any image size (by default only
-     * from 64³ up, see {@link UNetPass#imagesPerChunk}) and return the C allocator's freed memory to the system before
-     * the step's peaks: the same values, less memory, a little more time.
+     * from 64³ up, see {@link UNetPass#imagesPerChunk}), recompute MoV's softmax weights in the backward pass instead
+     * of keeping them, and return the C allocator's freed memory to the system before the step's peaks: the same
+     * values, less memory, a little more time.
      */
     public void lowMemory(boolean on) {
         this.lowMemory = on;
@@ -152,7 +153,10 @@ public final class CoverModel {
             Tensor mov = Autograd.leaf(result.out());
             put(trace, "vpa/mov_" + level, mov);
             if (trace != null) trace.put("vpa/attn_" + level, result.attn().detach());
-            result = result.withoutWeights();
+            // The softmax weights are kept for the backward pass (one local correlation and softmax less per level) except
+            // in low-memory mode, where they are recomputed: at 64³ they are 131 MiB, within the step's usual peak,
+            // but at the paper's 2 × 128³ they are 2 GiB.
+            if (lowMemory) result = result.withoutWeights();
             Profiler.Section compose = Profiler.section("vpa flow compose fwd", mov);
             if (level == 4) {
                 put(trace, "vpa/w_4", mov);
