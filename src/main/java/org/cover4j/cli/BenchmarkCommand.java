@@ -78,6 +78,16 @@ public final class BenchmarkCommand implements Callable<Integer> {
     @Option(names = "--low-memory", negatable = true, description = "As pretrain's --low-memory (default: off).")
     boolean lowMemory;
 
+    @Option(names = "--profile", description = "Also time every operation of the measured steps and print a table per case "
+            + "(calls, ms and share per step; see pretrain --profile).")
+    boolean profile;
+
+    @Option(names = "--preset", paramLabel = "NAME", description = "The paper's pre-training configurations instead of the "
+            + "standard cases: paper-2d (batch 24, 384² crops; the reference loader's 576² images, to which the paper's 512² "
+            + "chest X-rays are resized) or paper-3d (batch 2, 128³ crops of 192³ volumes, the PPMI volumes of 160×160×128 "
+            + "resized by the loader; --low-memory on). Few steps: --steps defaults to 2 and --warmup to 1 with a preset.")
+    String preset;
+
     /** Set on the child process that measures one case (see {@link #runCase}). */
     @Option(names = "--in-process", hidden = true)
     boolean inProcess;
@@ -85,7 +95,15 @@ public final class BenchmarkCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         if (!List.of("2", "3", "both").contains(dim)) throw CoverException.usage("--dim must be 2, 3 or both, got " + dim);
-        if (steps < 2) throw CoverException.usage("--steps must be >= 2, got " + steps);
+        PaperPreset paper = preset == null ? null : PaperPreset.get(preset);
+        CommandLine.ParseResult parsed = spec.commandLine().getParseResult();
+        if (paper != null) {
+            if (!parsed.hasMatchedOption("--steps")) steps = 2;
+            if (!parsed.hasMatchedOption("--warmup")) warmup = 1;
+            if (paper.lowMemory() && !parsed.hasMatchedOption("--low-memory")) lowMemory = true;
+            dim = String.valueOf(paper.dims());
+        }
+        if (steps < (paper != null ? 1 : 2)) throw CoverException.usage("--steps must be >= 2, got " + steps);
         Methods.get(method); // an unknown method is refused before anything runs
         org.cover4j.nn.BackboneSpec backbone = backboneOptions.spec(); // and so is a bad backbone
         if (dim.equals("3")) backbone.checkInput(3, new int[] {64, 64, 64}, "--dim 3");
@@ -100,8 +118,17 @@ public final class BenchmarkCommand implements Callable<Integer> {
                 "peak_MiB", "RSS_grow", "non-heap");
         // The standard cases: 2D batch 2 × 128², 3D batch 1 × 64³ (or the method's smallest batch, if larger).
         int batch3d = Math.max(1, Methods.get(method).minBatch());
-        if (!dim.equals("3")) runCase(out, 2, 128, 2, steps, threads);
-        if (!dim.equals("2")) runCase(out, 3, 64, batch3d, steps3d != null ? steps3d : steps, threads);
+        if (paper != null) {
+            runCase(out, paper.dims(), paper.size(), paper.batch(), steps, threads);
+        } else {
+            if (!dim.equals("3")) runCase(out, 2, 128, 2, steps, threads);
+            if (!dim.equals("2")) runCase(out, 3, 64, batch3d, steps3d != null ? steps3d : steps, threads);
+        }
+        if (paper != null && !inProcess) {
+            out.printf(Locale.ROOT, "%npaper configuration %s: %s%n", paper.name(), paper.description());
+            out.flush();
+            return 0;
+        }
         if (inProcess) {
             out.flush();
             return 0;
@@ -139,6 +166,8 @@ public final class BenchmarkCommand implements Callable<Integer> {
                 "--threads", String.valueOf(threads), "--device", common.device));
         if (lowMemory) cmd.add("--low-memory");
         cmd.addAll(backboneOptions.args());
+        if (profile) cmd.add("--profile");
+        if (preset != null) cmd.addAll(List.of("--preset", preset));
         ProcessBuilder builder = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT);
         // The launcher's allocator setting for 3D work, which it cannot tell from `--dim both` (see ./cover4j):
         // given to the 3D case here unless a value is set already (by the launcher or the user).
@@ -166,7 +195,7 @@ public final class BenchmarkCommand implements Callable<Integer> {
         PrintStream quiet = new PrintStream(PrintStream.nullOutputStream());
         Path tmp = Files.createTempDirectory("cover4j-bench");
         int total = warmup + measured;
-        PretrainSettings s = PretrainSettings.builder().method(method).demoImages(8).dims(d).size(size).batch(batch).steps(total)
+        PretrainSettings s = PretrainSettings.builder().method(method).demoImages(Math.max(8, batch)).dims(d).size(size).batch(batch).steps(total)
                 .threads(threads).device(common.device).checkpointEvery(Integer.MAX_VALUE).maxBadSteps(total).build();
         PretrainConfig config = new PretrainConfig(s, Methods.get(method).defaults(), backboneOptions.spec());
         Device device = Devices.parse(s.device());
@@ -176,17 +205,21 @@ public final class BenchmarkCommand implements Callable<Integer> {
         long[] rss = new long[2];
         long[] nativeBytes = new long[2];
         long[] heap = new long[2];
+        long[] cpu = new long[2];
         List<String> trace = new ArrayList<>();
         int every = Math.max(1, measured / 4);
         PretrainRun<?> run = PretrainRun.of(config, m, images, quiet, false);
         StepLoop<?> loop = run.loop();
         // What the process holds before its first step (runtime, libraries, model, data): the floor under the peak.
         long startRss = Memory.rssBytes();
+        if (profile) Profiling.start(device);
         loop.afterEachStep(step -> {
+            if (step == warmup) org.cover4j.torch.Profiler.reset();
             if (step == warmup || step == total) {
                 int i = step == warmup ? 0 : 1;
                 rss[i] = Memory.rssBytes();
                 heap[i] = Memory.javaHeapCommittedBytes();
+                cpu[i] = Memory.processCpuNanos();
             }
             if (step >= warmup && (step - warmup) % every == 0) {
                 trace.add(String.format(Locale.ROOT, "%d:%.0f", step, Memory.rssBytes() / 1048576.0));
@@ -200,15 +233,26 @@ public final class BenchmarkCommand implements Callable<Integer> {
             }
         }
         List<StepLoop.StepTimes> t = loop.stepTimes().subList(warmup, total);
+        double step = median(t, x -> x.data() + x.forward() + x.backward() + x.optimizer());
         out.printf(Locale.ROOT, "%-28s %9.3f %7.3f %7.3f %7.3f %7.3f %9.0f %+10.1fM %+10.1fM%n",
                 d + "D b" + batch + " " + size + (d == 2 ? "^2" : "^3") + " (" + measured + " st" + (lowMemory ? ", low-mem)" : ")"),
-                median(t, x -> x.data() + x.forward() + x.backward() + x.optimizer()),
+                step,
                 median(t, StepLoop.StepTimes::data), median(t, StepLoop.StepTimes::forward),
                 median(t, StepLoop.StepTimes::backward), median(t, StepLoop.StepTimes::optimizer),
                 Memory.peakRssBytes() / 1048576.0, (rss[1] - rss[0]) / 1048576.0,
                 ((rss[1] - rss[0]) - (heap[1] - heap[0])) / 1048576.0);
         out.printf(Locale.ROOT, "%-28s RSS MiB before step 1: %.0f; at step: %s; Java heap committed %.0f MiB%n", "",
                 startRss / 1048576.0, String.join(" ", trace), Memory.javaHeapCommittedBytes() / 1048576.0);
+        // The process's CPU time per measured step: with --threads 1, the work itself, which a loaded machine inflates
+        // far less than the wall time (GNU OpenMP threads spin at barriers, so with more threads it includes waiting).
+        out.printf(Locale.ROOT, "%-28s process CPU per measured step: %.3f s (load average %s)%n", "",
+                (cpu[1] - cpu[0]) / 1e9 / measured, Memory.loadAverage());
+        if (preset != null) {
+            out.printf(Locale.ROOT, "%-28s projected %,d iterations (the paper's): %.1f days at the median step%n", "",
+                    PaperPreset.PAPER_ITERATIONS, PaperPreset.PAPER_ITERATIONS * step / 86400);
+        }
+        if (profile) Profiling.finish(out, "benchmark " + d + "D, batch " + batch + ", " + size + (d == 2 ? "²" : "³") + ", " + threads
+                + " threads" + (lowMemory ? ", low memory" : ""));
         out.flush();
     }
 

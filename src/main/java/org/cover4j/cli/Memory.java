@@ -4,7 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** Resident memory of this process from /proc (Linux); -1 elsewhere. */
+/** Resident memory (from /proc, Linux; -1 elsewhere) and CPU time of this process, and the machine's load. */
 final class Memory {
     private Memory() {}
 
@@ -20,6 +20,20 @@ final class Memory {
     /** Peak resident memory since the process started (VmHWM). */
     static long peakRssBytes() {
         return statusField("VmHWM:");
+    }
+
+    /** CPU time of this process, all threads, in nanoseconds; -1 where unknown. */
+    static long processCpuNanos() {
+        if (java.lang.management.ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+            return os.getProcessCpuTime();
+        }
+        return -1;
+    }
+
+    /** The 1-minute load average of the machine ("?" where unknown): how busy it was while a case ran. */
+    static String loadAverage() {
+        double l = java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+        return l < 0 ? "?" : String.format(java.util.Locale.ROOT, "%.1f", l);
     }
 
     private static long statusField(String name) {

@@ -138,9 +138,15 @@ public final class PretrainCommand implements Callable<Integer> {
     Path init;
 
     @Option(names = "--low-memory", negatable = true, description = "Run the U-Net's backward pass one image at a time "
-            + "at any size (volumes from 64³ up always are) and hand freed memory back to the system before each step's "
+            + "at any size (volumes from 64³ up always are), recompute MoV's softmax weights in the backward pass instead of keeping them, "
+            + "and hand freed memory back to the system before each step's "
             + "peaks: the same result, less memory for 2D batches and small volumes, a little more time (default: off).")
     boolean lowMemory;
+
+    @Option(names = "--profile", description = "Time every operation of the training step (convolutions per resolution, "
+            + "GroupNorm, pooling, upsampling, MoV, warps, losses, optimizer, data wait, ...) and print a table of calls, ms "
+            + "and share per step at the end; the first step is left out as warm-up when there are more. Results are unchanged.")
+    boolean profile;
 
     @Option(names = "--max-bad-steps", paramLabel = "N", defaultValue = "5", description = "Stop after this many consecutive non-finite steps (default: ${DEFAULT-VALUE}).")
     int maxBadSteps;
@@ -229,7 +235,17 @@ public final class PretrainCommand implements Callable<Integer> {
             PretrainRun.Result r;
             try (StopSignal stop = StopSignal.install(log, resumeCommand)) {
                 run.loop().stopOn(stop);
-                r = run.run(out, optimizer, startStep, prov, retention);
+                if (profile) {
+                    Profiling.start(device);
+                    long first = startStep + 1;
+                    if (settings.steps() > first) run.loop().afterEachStep(step -> { if (step == first) org.cover4j.torch.Profiler.reset(); });
+                }
+                try {
+                    r = run.run(out, optimizer, startStep, prov, retention);
+                } finally {
+                    if (profile) Profiling.finish(spec.commandLine().getOut(), "pretrain " + settings.method() + " " + settings.dims() + "D, batch "
+                            + settings.batch() + ", crop " + settings.size() + ", " + settings.threads() + " threads");
+                }
                 if (r.interrupted()) {
                     boolean saved = r.lastStep() > startStep;
                     throw new CoverException("interrupted by " + stop.signalName() + (saved ? " at step " + r.lastStep() + " of " + settings.steps()

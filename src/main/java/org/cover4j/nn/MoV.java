@@ -4,6 +4,7 @@ import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 import org.cover4j.torch.Ops;
+import org.cover4j.torch.Profiler;
 
 /**
  * Mixture of Vectors (SPEC §4): for each fixed-image position, a softmax over the similarities to the
@@ -62,11 +63,14 @@ public final class MoV {
     public static Result forward(Tensor q, Tensor k, int heads, int amp) {
         long c = q.size(1);
         if (c % heads != 0) throw new IllegalArgumentException("MoV: " + c + " channels not divisible by " + heads + " heads");
-        try (NoGradGuard g = new NoGradGuard()) {
+        try (NoGradGuard g = new NoGradGuard(); Profiler.Section p = Profiler.section("mov fwd", q)) {
             Tensor qs = q.detach().mul(Ops.s(Math.pow(c / heads, -0.5)));
             Tensor kd = k.detach();
             Tensor attn = weights(qs, kd, heads, amp);
-            Tensor out = LocalCorrelation.mixture(attn, heads, amp); // (1/h) Σ_n v_n Σ_j attn[n, j]
+            Tensor out;
+            try (Profiler.Section m = Profiler.section("mov mixture fwd", q)) {
+                out = LocalCorrelation.mixture(attn, heads, amp); // (1/h) Σ_n v_n Σ_j attn[n, j]
+            }
             return new Result(out, attn, qs, kd, heads, amp);
         }
     }
@@ -74,7 +78,10 @@ public final class MoV {
     /** The softmax weights (B, K^nd, heads, *S) of the scaled queries {@code qs} against the keys {@code k}. */
     private static Tensor weights(Tensor qs, Tensor k, int heads, int amp) {
         // Neighbours outside the image get logit -1000 exactly, as in the reference's masked assignment.
-        Tensor logits = LocalCorrelation.forward(qs, k, heads, amp); // (B, N, heads, *S)
+        Tensor logits;
+        try (Profiler.Section p = Profiler.section("mov correlation+softmax", qs)) {
+            logits = LocalCorrelation.forward(qs, k, heads, amp); // (B, N, heads, *S)
+        }
         if (!LocalCorrelation.cpuFloat(logits)) {
             Tensor attn = Ops.softmax(logits, 1);
             Ops.release(logits);
@@ -83,7 +90,9 @@ public final class MoV {
         // In place: libtorch's CPU softmax reads each element before it writes it (bitwise the same as a fresh
         // output, checked by LocalCorrelationTest), and a second K^nd·S tensor costs its first touch. The returned
         // reference wraps the same tensor without owning it: not closed.
-        torch.softmax_out(logits, logits, 1);
+        try (Profiler.Section p = Profiler.section("mov correlation+softmax", qs)) {
+            torch.softmax_out(logits, logits, 1);
+        }
         return logits;
     }
 
@@ -92,8 +101,11 @@ public final class MoV {
      * computed again if they were dropped: the same kernels on the same inputs, so the same values).
      */
     public static Tensor[] backward(Result r, Tensor gout) {
-        try (NoGradGuard g = new NoGradGuard()) {
-            Tensor attn = r.attn() != null ? r.attn() : weights(r.scaledQuery(), r.key(), r.heads(), r.amp());
+        try (NoGradGuard g = new NoGradGuard(); Profiler.Section p = Profiler.section("mov bwd", r.key())) {
+            Tensor attn;
+            try (Profiler.Section w = Profiler.section("mov bwd: weights recompute", r.key())) {
+                attn = r.attn() != null ? r.attn() : weights(r.scaledQuery(), r.key(), r.heads(), r.amp());
+            }
             Tensor[] grads = LocalCorrelation.backwardThroughSoftmax(attn, r.out(), gout, r.scaledQuery(), r.key(),
                     r.heads(), r.amp());
             if (attn != r.attn()) Ops.release(attn);

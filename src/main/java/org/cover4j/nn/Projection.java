@@ -2,6 +2,7 @@ package org.cover4j.nn;
 
 import org.bytedeco.pytorch.Tensor;
 import org.cover4j.torch.Ops;
+import org.cover4j.torch.Profiler;
 import org.cover4j.util.Rng;
 
 /** The reference's {@code ProjectionLayer} (SPEC §3): 1×1 conv with bias, then GroupNorm with one group. */
@@ -20,8 +21,10 @@ public final class Projection {
     }
 
     public Tensor apply(Tensor x) {
-        Tensor y = Ops.conv(x, params.get(name + ".proj.weight"), params.get(name + ".proj.bias"));
-        return normalize(y);
+        try (Profiler.Section p = Profiler.section("vpa projection fwd", x)) {
+            Tensor y = Ops.conv(x, params.get(name + ".proj.weight"), params.get(name + ".proj.bias"));
+            return normalize(y);
+        }
     }
 
     /**
@@ -31,7 +34,10 @@ public final class Projection {
      * the projection's few output channels instead of the backbone's many (8 instead of 32 at the finest level).
      */
     public Tensor applyWarped(Tensor x, Tensor flow) {
-        Tensor projected = Ops.conv(x, params.get(name + ".proj.weight"), null);
+        Tensor projected;
+        try (Profiler.Section p = Profiler.section("vpa projection fwd", x)) {
+            projected = Ops.conv(x, params.get(name + ".proj.weight"), null);
+        }
         Tensor warped = Warp.apply(projected, flow);
         Tensor bias = params.get(name + ".proj.bias");
         long[] shape = new long[(int) x.dim()];
@@ -44,6 +50,8 @@ public final class Projection {
     }
 
     private Tensor normalize(Tensor y) {
-        return Ops.groupNorm(y, 1, params.get(name + ".norm.weight"), params.get(name + ".norm.bias"));
+        try (Profiler.Section p = Profiler.section("vpa projection fwd", y)) {
+            return Ops.groupNorm(y, 1, params.get(name + ".norm.weight"), params.get(name + ".norm.bias"));
+        }
     }
 }

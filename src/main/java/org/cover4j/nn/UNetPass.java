@@ -9,6 +9,7 @@ import org.bytedeco.pytorch.TensorOptional;
 import org.bytedeco.pytorch.global.torch;
 import org.cover4j.torch.Autograd;
 import org.cover4j.torch.Ops;
+import org.cover4j.torch.Profiler;
 import org.cover4j.torch.Tensors;
 
 import java.util.ArrayList;
@@ -89,7 +90,9 @@ public final class UNetPass implements BackbonePass {
         this.net = net;
         this.imagesPerChunk = imagesPerChunk;
         try (NoGradGuard g = new NoGradGuard()) {
-            batch = new Chunk(images.size(0), Ops.channelsLast(images));
+            try (Profiler.Section p = Profiler.section("unet input to channels-last")) {
+                batch = new Chunk(images.size(0), Ops.channelsLast(images));
+            }
             levels = forward(batch);
         }
     }
@@ -123,16 +126,22 @@ public final class UNetPass implements BackbonePass {
         Tensor[] enc = new Tensor[5];
         enc[0] = doubleConv(c, UNet.encoderBlock(0), c.input);
         for (int i = 0; i < 4; i++) {
-            Tensor pooled = Ops.maxPool2(enc[i]);
+            Tensor pooled;
+            try (Profiler.Section p = Profiler.section("unet maxpool fwd", enc[i])) {
+                pooled = Ops.maxPool2(enc[i]);
+            }
             enc[i + 1] = doubleConv(c, UNet.encoderBlock(i + 1), pooled);
             Ops.release(pooled);
         }
         Tensor deeper = enc[4];
         Tensor[] up = new Tensor[4];
         for (int i = 0; i < 4; i++) {
-            Tensor upsampled = Ops.upsample2x(deeper, false);
-            Tensor joined = Ops.cat(1, enc[3 - i], upsampled);
-            Ops.release(upsampled, enc[3 - i]);
+            Tensor joined;
+            try (Profiler.Section p = Profiler.section("unet upsample+cat fwd", enc[3 - i])) {
+                Tensor upsampled = Ops.upsample2x(deeper, false);
+                joined = Ops.cat(1, enc[3 - i], upsampled);
+                Ops.release(upsampled, enc[3 - i]);
+            }
             up[i] = doubleConv(c, UNet.decoderBlock(i), joined);
             Ops.release(joined);
             deeper = up[i];
@@ -154,8 +163,14 @@ public final class UNetPass implements BackbonePass {
     private Tensor unitForward(Chunk c, String block, int half, Tensor in) {
         String conv = block + "." + (3 * half);
         String norm = block + "." + (3 * half + 1);
-        Tensor z = Ops.conv(in, net.param(conv + ".weight"), net.param(conv + ".bias"));
-        Tensor[] n = groupNorm(z, norm);
+        Tensor z;
+        try (Profiler.Section p = Profiler.section("unet conv fwd", in)) {
+            z = Ops.conv(in, net.param(conv + ".weight"), net.param(conv + ".bias"));
+        }
+        Tensor[] n;
+        try (Profiler.Section p = Profiler.section("unet norm+lrelu fwd", z)) {
+            n = groupNorm(z, norm);
+        }
         boolean keep = !(block + half).equals(FIRST_UNIT);
         if (!keep) Ops.release(z);
         c.units.put(block + half, new Unit(conv, norm, keep ? z : null, n[1], n[2]));
@@ -177,9 +192,11 @@ public final class UNetPass implements BackbonePass {
 
     /** The unit's output again, from its conv output: the same kernel on the same values gives the same bits. */
     private Tensor activation(Unit u) {
-        Tensor[] n = groupNorm(u.z(), u.norm());
-        Ops.release(n[1], n[2]);
-        return n[0];
+        try (Profiler.Section p = Profiler.section("unet norm+lrelu recompute", u.z())) {
+            Tensor[] n = groupNorm(u.z(), u.norm());
+            Ops.release(n[1], n[2]);
+            return n[0];
+        }
     }
 
     // ---------------------------------------------------------------- backward
@@ -216,7 +233,10 @@ public final class UNetPass implements BackbonePass {
             for (long start = 0; start < n; start += imagesPerChunk) {
                 long size = Math.min(imagesPerChunk, n - start);
                 Chunk c = size == n ? batch : batch.slice(start, size);
-                List<Tensor> part = chunkGradients(grads, parts, start, size);
+                List<Tensor> part;
+                try (Profiler.Section p = Profiler.section("unet level grads per chunk")) {
+                    part = chunkGradients(grads, parts, start, size);
+                }
                 backward(c, part);
                 Ops.release(part.toArray(new Tensor[0]));
                 if (c != batch) c.release();
@@ -285,7 +305,10 @@ public final class UNetPass implements BackbonePass {
             Tensor[] r = upBackward(c, UNet.decoderBlock(i), UNet.encoderBlock(3 - i), g, out, deeper);
             skipGrad[3 - i] = r[0];
             enc[3 - i] = r[2];
-            Tensor next = Autograd.sum(r[1], grads.get(4 - i));
+            Tensor next;
+            try (Profiler.Section p = Profiler.section("unet grad sum", r[1])) {
+                next = Autograd.sum(r[1], grads.get(4 - i));
+            }
             releaseIfOwned(g, grads);
             if (next != r[1]) Ops.release(r[1]);
             g = next;
@@ -294,22 +317,33 @@ public final class UNetPass implements BackbonePass {
         // Encoder, deepest first: `out` is down4's output, `g` its gradient.
         for (int j = 4; j >= 1; j--) {
             Tensor before = enc[j - 1];
-            T_TensorTensor_T pooled = maxPoolWithIndices(before);
-            Tensor pooledValues = own(pooled.get0());
-            Tensor indices = own(pooled.get1());
-            pooled.close();
+            Tensor pooledValues;
+            Tensor indices;
+            try (Profiler.Section p = Profiler.section("unet maxpool recompute", before)) {
+                T_TensorTensor_T pooled = maxPoolWithIndices(before);
+                pooledValues = own(pooled.get0());
+                indices = own(pooled.get1());
+                pooled.close();
+            }
             Tensor gPooled = doubleConvBackward(c, UNet.encoderBlock(j), g, out, pooledValues, true);
             releaseIfOwned(g, grads);
             Ops.release(pooledValues);
-            Tensor gBefore = maxPoolBackward(gPooled, before, indices);
+            Tensor gBefore;
+            try (Profiler.Section p = Profiler.section("unet maxpool bwd", before)) {
+                gBefore = maxPoolBackward(gPooled, before, indices);
+            }
             Ops.release(gPooled, indices);
-            g = Autograd.sum(gBefore, skipGrad[j - 1]);
+            try (Profiler.Section p = Profiler.section("unet grad sum", gBefore)) {
+                g = Autograd.sum(gBefore, skipGrad[j - 1]);
+            }
             if (g != gBefore) Ops.release(gBefore);
             if (g != skipGrad[j - 1]) Ops.release(skipGrad[j - 1]);
             out = before;
         }
         Unit first = c.units.get(FIRST_UNIT);
-        c.units.put(FIRST_UNIT, first.withZ(Ops.conv(c.input, net.param(first.conv() + ".weight"), net.param(first.conv() + ".bias"))));
+        try (Profiler.Section p = Profiler.section("unet conv recompute (first)", c.input)) {
+            c.units.put(FIRST_UNIT, first.withZ(Ops.conv(c.input, net.param(first.conv() + ".weight"), net.param(first.conv() + ".bias"))));
+        }
         doubleConvBackward(c, UNet.encoderBlock(0), g, out, c.input, false);
         releaseIfOwned(g, grads);
     }
@@ -357,12 +391,17 @@ public final class UNetPass implements BackbonePass {
         for (long from = 0; from < deeperChannels; from += skipChannels) {
             long n = Math.min(skipChannels, deeperChannels - from);
             Tensor part = deeper.narrow(1, from, n);
-            Tensor upsampled = Ops.upsample2x(part, false);
+            Tensor upsampled;
+            try (Profiler.Section p = Profiler.section("unet upsample recompute", part)) {
+                upsampled = Ops.upsample2x(part, false);
+            }
             Tensor w = weight.narrow(1, skipChannels + from, n);
             Tensor[] r = convBackward(gz0, upsampled, w, true, false);
             Ops.release(upsampled, w);
             weightGrads.add(r[1]);
-            deeperGrads.add(upsampleBackward(r[0], part));
+            try (Profiler.Section p = Profiler.section("unet upsample bwd", part)) {
+                deeperGrads.add(upsampleBackward(r[0], part));
+            }
             Ops.release(r[0], part);
         }
         Tensor skip = output(c, skipBlock);
@@ -371,11 +410,14 @@ public final class UNetPass implements BackbonePass {
         Ops.release(gz0, w);
         weightGrads.add(0, s[1]);
         Tensor[] wg = weightGrads.toArray(new Tensor[0]);
-        accumulate(first.conv(), Ops.cat(1, wg), s[2]);
-        Ops.release(wg);
         Tensor[] dg = deeperGrads.toArray(new Tensor[0]);
-        Tensor gDeeper = dg.length == 1 ? dg[0] : Ops.cat(1, dg);
-        if (dg.length > 1) Ops.release(dg);
+        Tensor gDeeper;
+        try (Profiler.Section p = Profiler.section("unet cat bwd", skip)) {
+            accumulate(first.conv(), Ops.cat(1, wg), s[2]);
+            Ops.release(wg);
+            gDeeper = dg.length == 1 ? dg[0] : Ops.cat(1, dg);
+            if (dg.length > 1) Ops.release(dg);
+        }
         return new Tensor[] {s[0], gDeeper, skip};
     }
 
@@ -399,7 +441,16 @@ public final class UNetPass implements BackbonePass {
 
     /** LeakyReLU then GroupNorm backward: the gradient of the unit's conv output; adds the norm's parameter gradients. */
     private Tensor normBackward(Unit u, Tensor g, Tensor out) {
-        Tensor gOut = Ops.channelsLast(g);
+        Tensor gOut;
+        try (Profiler.Section p = Profiler.section("unet grad to channels-last", g)) {
+            gOut = Ops.channelsLast(g);
+        }
+        try (Profiler.Section p = Profiler.section("unet norm+lrelu bwd", g)) {
+            return normBackward(u, g, gOut, out);
+        }
+    }
+
+    private Tensor normBackward(Unit u, Tensor g, Tensor gOut, Tensor out) {
         Tensor gy = torch.leaky_relu_backward(gOut, out, Ops.s(UNet.SLOPE), true);
         if (gOut != g) Ops.release(gOut);
         Tensor z = u.z();
@@ -423,6 +474,12 @@ public final class UNetPass implements BackbonePass {
      * unless {@code withBias})}.
      */
     private static Tensor[] convBackward(Tensor gz, Tensor in, Tensor weight, boolean needInput, boolean withBias) {
+        try (Profiler.Section p = Profiler.section(needInput ? "unet conv bwd" : "unet conv bwd (weight only)", gz)) {
+            return convBackwardUntimed(gz, in, weight, needInput, withBias);
+        }
+    }
+
+    private static Tensor[] convBackwardUntimed(Tensor gz, Tensor in, Tensor weight, boolean needInput, boolean withBias) {
         int nd = (int) gz.dim() - 2;
         long pad = (weight.size(2) - 1) / 2;
         T_TensorTensorTensor_T r = torch.convolution_backward(gz, in, weight, new long[] {gz.size(1)},
@@ -466,7 +523,9 @@ public final class UNetPass implements BackbonePass {
 
     /** Adds {@code g} to the gradient of parameter {@code name}. */
     private void accumulate(String name, Tensor g) {
-        Autograd.accumulateGrad(net.param(name), g);
+        try (Profiler.Section p = Profiler.section("unet param grad accumulate")) {
+            Autograd.accumulateGrad(net.param(name), g);
+        }
     }
 
     /** An owning copy of a tuple element (JavaCPP returns references into the tuple, which dies with it). */

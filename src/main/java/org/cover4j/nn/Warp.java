@@ -3,6 +3,7 @@ package org.cover4j.nn;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 import org.cover4j.torch.Ops;
+import org.cover4j.torch.Profiler;
 import org.cover4j.torch.Tensors;
 
 /**
@@ -22,6 +23,12 @@ public final class Warp {
         if (src.dim() != flow.dim()) {
             throw new IllegalArgumentException("warp: source is " + src.dim() + "-D, flow " + flow.dim() + "-D");
         }
+        try (Profiler.Section p = Profiler.section("warp fwd (grid + grid_sample)", flow)) {
+            return apply(src, flow, nd);
+        }
+    }
+
+    private static Tensor apply(Tensor src, Tensor flow, int nd) {
         Tensor[] g = new Tensor[nd];
         for (int d = 0; d < nd; d++) {
             long size = flow.size(2 + d);

@@ -1,5 +1,6 @@
 package org.cover4j.train;
 
+import org.cover4j.torch.Profiler;
 import org.cover4j.torch.StepScope;
 import org.cover4j.util.CoverException;
 
@@ -145,36 +146,53 @@ public final class StepLoop<B> {
                 step++;
                 double lr = options.schedule().at(step);
                 long a = System.nanoTime();
-                B batch = batches.next(step);
+                B batch;
+                try (Profiler.Section p = Profiler.section("data: loader wait")) {
+                    batch = batches.next(step);
+                }
                 long b = System.nanoTime();
                 long c;
                 long d;
                 String problem;
                 double gradNorm = Double.NaN;
                 Map<String, Double> monitors;
-                try (StepScope scope = StepScope.open()) {
+                StepScope scope = StepScope.open();
+                try {
                     Objective.Step s = objective.forward(batch);
                     last.clear();
-                    for (Map.Entry<String, org.bytedeco.pytorch.Tensor> e : s.losses().entrySet()) last.put(e.getKey(), e.getValue().item_double());
+                    try (Profiler.Section p = Profiler.section("loss values to Java")) {
+                        for (Map.Entry<String, org.bytedeco.pytorch.Tensor> e : s.losses().entrySet()) last.put(e.getKey(), e.getValue().item_double());
+                    }
                     monitors = s.monitors();
                     c = System.nanoTime();
                     problem = s.problem();
                     if (problem == null && !Double.isFinite(last.get(Objective.LOSS))) problem = "non-finite loss (" + format(last) + ")";
                     if (problem == null) {
-                        GradClip.zeroGrad(objective.trainable());
+                        try (Profiler.Section p = Profiler.section("zero grad")) {
+                            GradClip.zeroGrad(objective.trainable());
+                        }
                         objective.backward(s);
-                        gradNorm = GradClip.clip(objective.trainable(), options.clipNorm());
+                        try (Profiler.Section p = Profiler.section("grad norm + clip")) {
+                            gradNorm = GradClip.clip(objective.trainable(), options.clipNorm());
+                        }
                         if (!Double.isFinite(gradNorm)) problem = "non-finite gradient norm";
                     }
                     d = System.nanoTime();
                     if (problem == null) {
-                        optimizer.step(lr);
-                        objective.afterOptimizerStep(step, options.steps());
+                        try (Profiler.Section p = Profiler.section("optimizer step")) {
+                            optimizer.step(lr);
+                            objective.afterOptimizerStep(step, options.steps());
+                        }
                     } else {
                         GradClip.zeroGrad(objective.trainable());
                     }
+                } finally {
+                    try (Profiler.Section p = Profiler.section("step scope close (frees the step's tensors)")) {
+                        scope.close();
+                    }
                 }
                 long e = System.nanoTime();
+                Profiler.stepDone(e - a);
                 times.add(new StepTimes((b - a) / 1e9, (c - b) / 1e9, (d - c) / 1e9, (e - d) / 1e9));
                 if (problem != null) {
                     skipped++;

@@ -13,6 +13,7 @@ import org.cover4j.pretrain.PretrainSettings;
 import org.cover4j.pretrain.ViewBatch;
 import org.cover4j.torch.Autograd;
 import org.cover4j.torch.Ops;
+import org.cover4j.torch.Profiler;
 import org.cover4j.util.Rng;
 
 import java.util.LinkedHashMap;
@@ -86,7 +87,10 @@ public final class CoverMethod implements PretrainMethod<ViewPair> {
 
     @Override
     public Step forward(List<ViewPair> batch) {
-        ViewBatch vb = ViewBatch.of(batch, model.params().device());
+        ViewBatch vb;
+        try (Profiler.Section p = Profiler.section("views to tensors")) {
+            vb = ViewBatch.of(batch, model.params().device());
+        }
         LinkedHashMap<String, Tensor> losses = losses(vb);
         return new Step(losses, java.util.Map.of(), vb.problem());
     }
@@ -95,16 +99,24 @@ public final class CoverMethod implements PretrainMethod<ViewPair> {
     public LinkedHashMap<String, Tensor> losses(ViewBatch batch) {
         CoverModel.Output out = model.forward(batch.moving(), batch.fixed());
         last = out;
-        Tensor lossVec = CoverLosses.maskedL1(out.flow(), batch.flow(), batch.mask());
+        Tensor lossVec;
+        try (Profiler.Section p = Profiler.section("loss fwd (L1, cosine)", out.flow())) {
+            lossVec = CoverLosses.maskedL1(out.flow(), batch.flow(), batch.mask());
+        }
         Tensor featMovedToFixed = Warp.apply(out.featMoving(), batch.flow());
         // The consistency loss's gradients are made by hand and at once (its weight in `loss` is 1): they go to the
         // finest features' leaves, through the warp for the moving ones, before the rest of the backward pass, and
         // the full-resolution temporaries of the loss are gone before the step's other peaks.
-        Tensor[] con = CoverLosses.maskedCosineWithGradients(out.featFixed(), featMovedToFixed, batch.mask());
+        Tensor[] con;
+        try (Profiler.Section p = Profiler.section("loss fwd (L1, cosine)", out.flow())) {
+            con = CoverLosses.maskedCosineWithGradients(out.featFixed(), featMovedToFixed, batch.mask());
+        }
         Tensor lossCon = con[0];
         if (out.featFixed().requires_grad()) {
-            Autograd.accumulateGrad(out.featFixed(), con[1]);
-            Autograd.backward(List.of(featMovedToFixed), List.of(con[2]));
+            try (Profiler.Section p = Profiler.section("loss bwd (cosine, its warp)", out.flow())) {
+                Autograd.accumulateGrad(out.featFixed(), con[1]);
+                Autograd.backward(List.of(featMovedToFixed), List.of(con[2]));
+            }
         }
         Ops.release(featMovedToFixed, con[1], con[2]);
         LinkedHashMap<String, Tensor> l = new LinkedHashMap<>();

@@ -13,6 +13,7 @@ import org.cover4j.nn.UNetPass;
 import org.cover4j.nn.Warp;
 import org.cover4j.torch.Autograd;
 import org.cover4j.torch.Ops;
+import org.cover4j.torch.Profiler;
 import org.cover4j.torch.Torch;
 import org.cover4j.util.Rng;
 
@@ -69,8 +70,9 @@ public final class CoverModel {
 
     /**
      * Whether training steps run the backbone's backward pass one image at a time at any image size (by default only
-     * from 64³ up, see {@link UNetPass#imagesPerChunk}) and return the C allocator's freed memory to the system before
-     * the step's peaks: the same values, less memory, a little more time.
+     * from 64³ up, see {@link UNetPass#imagesPerChunk}), recompute MoV's softmax weights in the backward pass instead
+     * of keeping them, and return the C allocator's freed memory to the system before the step's peaks: the same
+     * values, less memory, a little more time.
      */
     public void lowMemory(boolean on) {
         this.lowMemory = on;
@@ -98,7 +100,11 @@ public final class CoverModel {
      */
     public Output forward(Tensor moving, Tensor fixed, Map<String, Tensor> trace) {
         // In low-memory mode the allocator's leftovers of the previous step go back to the system before this step's peak.
-        if (lowMemory) Torch.releaseFreedMemory();
+        if (lowMemory) {
+            try (Profiler.Section p = Profiler.section("allocator trim (low memory)")) {
+                Torch.releaseFreedMemory();
+            }
+        }
         StagedBackward stages = new StagedBackward(lowMemory);
         List<List<Tensor>> levels = levels(moving, fixed, stages);
         List<Tensor> m = levels.get(0);
@@ -123,7 +129,11 @@ public final class CoverModel {
             return List.of(backboneLevels(moving, stages, moving.size(0)).get(0), backboneLevels(fixed, stages, fixed.size(0)).get(0));
         }
         long b = moving.size(0);
-        return backboneLevels(Ops.cat(0, moving, fixed), stages, b, b);
+        Tensor both;
+        try (Profiler.Section p = Profiler.section("cat views", moving)) {
+            both = Ops.cat(0, moving, fixed);
+        }
+        return backboneLevels(both, stages, b, b);
     }
 
     /**
@@ -154,7 +164,11 @@ public final class CoverModel {
             Tensor mov = Autograd.leaf(result.out());
             put(trace, "vpa/mov_" + level, mov);
             if (trace != null) trace.put("vpa/attn_" + level, result.attn().detach());
-            result = result.withoutWeights();
+            // The softmax weights are kept for the backward pass (one local correlation and softmax less per level) except
+            // in low-memory mode, where they are recomputed: at 64³ they are 131 MiB, within the step's usual peak,
+            // but at the paper's 2 × 128³ they are 2 GiB.
+            if (lowMemory) result = result.withoutWeights();
+            Profiler.Section compose = Profiler.section("vpa flow compose fwd", mov);
             if (level == 4) {
                 put(trace, "vpa/w_4", mov);
                 flowOut = Warp.apply(flowIn, mov).add(mov);
@@ -169,6 +183,7 @@ public final class CoverModel {
                     flowOut = Warp.apply(up, w).add(w);
                 }
             }
+            compose.close();
             put(trace, "vpa/flow_" + level, flowOut);
             stages.addLevel(flowIn, flowOut, mov, q, k, result);
         }

@@ -6,6 +6,7 @@ import org.cover4j.nn.BackbonePass;
 import org.cover4j.nn.UNetPass;
 import org.cover4j.torch.Autograd;
 import org.cover4j.torch.Ops;
+import org.cover4j.torch.Profiler;
 import org.cover4j.torch.Torch;
 
 import java.util.ArrayList;
@@ -85,15 +86,21 @@ public final class StagedBackward {
 
     /** Runs the stages; {@code flowLeaf} is the leaf the loss was computed from. */
     void backward(Tensor loss, Tensor flowLeaf) {
-        loss.backward();
+        try (Profiler.Section p = Profiler.section("loss bwd (autograd)")) {
+            loss.backward();
+        }
         Tensor gFlow = flowLeaf.grad();
         for (int i = levels.size() - 1; i >= 0; i--) {
             Level level = levels.get(i);
-            Autograd.backward(List.of(level.flowOut()), java.util.Collections.singletonList(gFlow));
+            try (Profiler.Section p = Profiler.section("vpa flow compose bwd (autograd)", level.flowOut())) {
+                Autograd.backward(List.of(level.flowOut()), java.util.Collections.singletonList(gFlow));
+            }
             Tensor gMov = level.movLeaf().grad();
             if (gMov.defined()) {
                 Tensor[] gqk = MoV.backward(level.mov(), gMov);
-                Autograd.backward(List.of(level.q(), level.k()), List.of(gqk));
+                try (Profiler.Section p = Profiler.section("vpa projection+warp bwd (autograd)", level.q())) {
+                    Autograd.backward(List.of(level.q(), level.k()), List.of(gqk));
+                }
                 Ops.release(gqk);
             }
             level.mov().close();
@@ -102,7 +109,11 @@ public final class StagedBackward {
             Ops.release(level.flowOut(), level.movLeaf(), gMov, level.q(), level.k(), level.flowIn(), gFlow);
             gFlow = gIn;
         }
-        if (releaseFreedMemory) Torch.releaseFreedMemory();
+        if (releaseFreedMemory) {
+            try (Profiler.Section p = Profiler.section("allocator trim (low memory)")) {
+                Torch.releaseFreedMemory();
+            }
+        }
         for (PassLeaves pass : backbone) {
             List<List<Tensor>> grads = takeGradients(pass);
             pass.pass().backward(grads, pass.parts());
