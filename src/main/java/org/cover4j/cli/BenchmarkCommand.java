@@ -6,6 +6,7 @@ import org.cover4j.pretrain.PretrainImages;
 import org.cover4j.pretrain.PretrainMethod;
 import org.cover4j.pretrain.Pretraining;
 import org.cover4j.torch.Devices;
+import org.cover4j.torch.Precision;
 import org.cover4j.torch.Torch;
 import org.cover4j.train.Optimizer;
 import org.cover4j.pretrain.PretrainConfig;
@@ -48,6 +49,9 @@ public final class BenchmarkCommand implements Callable<Integer> {
     @Mixin
     Options common;
 
+    @Mixin
+    PrecisionOption precision;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -87,8 +91,8 @@ public final class BenchmarkCommand implements Callable<Integer> {
         Torch.load();
         int threads = common.threadsOrDefault();
         Torch.setThreads(threads);
-        out.printf("cover4j benchmark: method %s, %d threads, device %s, oneDNN %s, %s%n", method, threads, common.device,
-                Torch.mkldnnAvailable() ? "on" : "off", Provenance.version());
+        out.printf("cover4j benchmark: method %s, %d threads, device %s, %s, oneDNN %s, %s%n", method, threads, common.device,
+                precision.value().label(), Torch.mkldnnAvailable() ? "on" : "off", Provenance.version());
         out.printf("%-28s %9s %7s %7s %7s %7s %9s %11s %11s%n", "case", "step_s", "data", "fwd", "bwd", "optim",
                 "peak_MiB", "RSS_grow", "non-heap");
         // The standard cases: 2D batch 2 × 128², 3D batch 1 × 64³ (or the method's smallest batch, if larger).
@@ -129,7 +133,7 @@ public final class BenchmarkCommand implements Callable<Integer> {
         cmd.addAll(java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments());
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(), "benchmark", "--in-process", "--method", method,
                 "--dim", String.valueOf(d), "--steps", String.valueOf(measured), "--warmup", String.valueOf(warmup),
-                "--threads", String.valueOf(threads), "--device", common.device));
+                "--threads", String.valueOf(threads), "--device", common.device, "--precision", precision.value().label()));
         if (lowMemory) cmd.add("--low-memory");
         ProcessBuilder builder = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT);
         // The launcher's allocator setting for 3D work, which it cannot tell from `--dim both` (see ./cover4j):
@@ -159,7 +163,8 @@ public final class BenchmarkCommand implements Callable<Integer> {
         Path tmp = Files.createTempDirectory("cover4j-bench");
         int total = warmup + measured;
         PretrainSettings s = PretrainSettings.builder().method(method).demoImages(8).dims(d).size(size).batch(batch).steps(total)
-                .threads(threads).device(common.device).checkpointEvery(Integer.MAX_VALUE).maxBadSteps(total).build();
+                .threads(threads).device(common.device).checkpointEvery(Integer.MAX_VALUE).maxBadSteps(total)
+                .precision(precision.value().label()).build();
         PretrainConfig config = PretrainConfig.of(s);
         Device device = Devices.parse(s.device());
         PretrainImages images = Pretraining.images(s, quiet);
@@ -193,7 +198,8 @@ public final class BenchmarkCommand implements Callable<Integer> {
         }
         List<StepLoop.StepTimes> t = loop.stepTimes().subList(warmup, total);
         out.printf(Locale.ROOT, "%-28s %9.3f %7.3f %7.3f %7.3f %7.3f %9.0f %+10.1fM %+10.1fM%n",
-                d + "D b" + batch + " " + size + (d == 2 ? "^2" : "^3") + " (" + measured + " st" + (lowMemory ? ", low-mem)" : ")"),
+                d + "D b" + batch + " " + size + (d == 2 ? "^2" : "^3") + " (" + measured + " st" + (lowMemory ? ", low-mem" : "")
+                        + (precision.value() == Precision.BF16 ? ", bf16)" : ")"),
                 median(t, x -> x.data() + x.forward() + x.backward() + x.optimizer()),
                 median(t, StepLoop.StepTimes::data), median(t, StepLoop.StepTimes::forward),
                 median(t, StepLoop.StepTimes::backward), median(t, StepLoop.StepTimes::optimizer),
