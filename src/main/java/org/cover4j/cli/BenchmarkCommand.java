@@ -43,7 +43,8 @@ import java.util.function.ToDoubleFunction;
         description = {"", "Runs real training steps on synthetic phantoms. Reports the median step time after warm-up, "
                 + "the median data/forward/backward/optimizer split, peak RSS, the growth of RSS from the end of warm-up to "
                 + "the last step and the part of it that is not the Java heap growing (flat = no native leak), RSS at a few "
-                + "steps, and view pairs per second with 1 and all threads. Each case runs in a fresh JVM, so that its "
+                + "steps, the median CPU seconds of the whole process per step (cpu_s: what compares runs on a loaded "
+                + "machine, with --threads 1), and view pairs per second with 1 and all threads. Each case runs in a fresh JVM, so that its "
                 + "peak RSS is its own.", ""})
 public final class BenchmarkCommand implements Callable<Integer> {
     @Mixin
@@ -93,8 +94,8 @@ public final class BenchmarkCommand implements Callable<Integer> {
         Torch.setThreads(threads);
         out.printf("cover4j benchmark: method %s, %d threads, device %s, %s, oneDNN %s, %s%n", method, threads, common.device,
                 precision.value().label(), Torch.mkldnnAvailable() ? "on" : "off", Provenance.version());
-        out.printf("%-28s %9s %7s %7s %7s %7s %9s %11s %11s%n", "case", "step_s", "data", "fwd", "bwd", "optim",
-                "peak_MiB", "RSS_grow", "non-heap");
+        out.printf("%-28s %9s %7s %7s %7s %7s %9s %11s %11s %7s%n", "case", "step_s", "data", "fwd", "bwd", "optim",
+                "peak_MiB", "RSS_grow", "non-heap", "cpu_s");
         // The standard cases: 2D batch 2 × 128², 3D batch 1 × 64³ (or the method's smallest batch, if larger).
         int batch3d = Math.max(1, Methods.get(method).minBatch());
         if (!dim.equals("3")) runCase(out, 2, 128, 2, steps, threads);
@@ -179,7 +180,13 @@ public final class BenchmarkCommand implements Callable<Integer> {
         StepLoop<?> loop = run.loop();
         // What the process holds before its first step (runtime, libraries, model, data): the floor under the peak.
         long startRss = Memory.rssBytes();
+        // The process's CPU seconds per measured step (every thread: compute, view making, GC).
+        List<Double> cpu = new ArrayList<>();
+        double[] cpuBefore = {Memory.cpuSeconds()};
         loop.afterEachStep(step -> {
+            double now = Memory.cpuSeconds();
+            if (step > warmup) cpu.add(now - cpuBefore[0]);
+            cpuBefore[0] = now;
             if (step == warmup || step == total) {
                 int i = step == warmup ? 0 : 1;
                 rss[i] = Memory.rssBytes();
@@ -197,21 +204,27 @@ public final class BenchmarkCommand implements Callable<Integer> {
             }
         }
         List<StepLoop.StepTimes> t = loop.stepTimes().subList(warmup, total);
-        out.printf(Locale.ROOT, "%-28s %9.3f %7.3f %7.3f %7.3f %7.3f %9.0f %+10.1fM %+10.1fM%n",
+        out.printf(Locale.ROOT, "%-28s %9.3f %7.3f %7.3f %7.3f %7.3f %9.0f %+10.1fM %+10.1fM %7.3f%n",
                 d + "D b" + batch + " " + size + (d == 2 ? "^2" : "^3") + " (" + measured + " st" + (lowMemory ? ", low-mem" : "")
                         + (precision.value() == Precision.BF16 ? ", bf16)" : ")"),
                 median(t, x -> x.data() + x.forward() + x.backward() + x.optimizer()),
                 median(t, StepLoop.StepTimes::data), median(t, StepLoop.StepTimes::forward),
                 median(t, StepLoop.StepTimes::backward), median(t, StepLoop.StepTimes::optimizer),
                 Memory.peakRssBytes() / 1048576.0, (rss[1] - rss[0]) / 1048576.0,
-                ((rss[1] - rss[0]) - (heap[1] - heap[0])) / 1048576.0);
+                ((rss[1] - rss[0]) - (heap[1] - heap[0])) / 1048576.0,
+                median(cpu.stream().mapToDouble(Double::doubleValue).toArray()));
         out.printf(Locale.ROOT, "%-28s RSS MiB before step 1: %.0f; at step: %s; Java heap committed %.0f MiB%n", "",
                 startRss / 1048576.0, String.join(" ", trace), Memory.javaHeapCommittedBytes() / 1048576.0);
         out.flush();
     }
 
     static double median(List<StepLoop.StepTimes> t, ToDoubleFunction<StepLoop.StepTimes> f) {
-        double[] v = t.stream().mapToDouble(f).sorted().toArray();
+        return median(t.stream().mapToDouble(f).toArray());
+    }
+
+    static double median(double[] values) {
+        double[] v = values.clone();
+        Arrays.sort(v);
         return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
     }
 }

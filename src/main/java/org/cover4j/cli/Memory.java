@@ -22,6 +22,15 @@ final class Memory {
         return statusField("VmHWM:");
     }
 
+    /**
+     * CPU seconds this process has used, all threads (NaN where unknown). Under load a step's CPU time stays near its
+     * quiet wall time (with one compute thread, which does not spin waiting for descheduled partners), while its wall
+     * time does not: a step's CPU time is what compares runs on a shared machine.
+     */
+    static double cpuSeconds() {
+        return ProcessHandle.current().info().totalCpuDuration().map(d -> d.toNanos() / 1e9).orElse(Double.NaN);
+    }
+
     private static long statusField(String name) {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {

@@ -1,5 +1,6 @@
 package org.cover4j.downstream;
 
+import org.cover4j.torch.Precision;
 import org.cover4j.train.LrSchedule;
 import org.cover4j.util.CoverException;
 
@@ -39,7 +40,8 @@ public record FinetuneSettings(
         int warmup,
         Integer maxBadSteps,
         Double backboneLrScale,
-        int headWarmup) {
+        int headWarmup,
+        String precision) {
 
     public FinetuneSettings {
         if (batch < 1) throw CoverException.usage("--batch must be >= 1, got " + batch);
@@ -64,6 +66,9 @@ public record FinetuneSettings(
         if (schedule == null) schedule = "constant";
         if (maxBadSteps == null) maxBadSteps = 5;
         if (backboneLrScale == null) backboneLrScale = 1.0;
+        // ... and in float32.
+        if (precision == null) precision = Precision.FP32.label();
+        Precision.parse(precision, "--precision");
         if (!(backboneLrScale > 0) || backboneLrScale.isInfinite()) {
             throw CoverException.usage("--backbone-lr-scale must be a finite number > 0, got " + backboneLrScale);
         }
@@ -91,6 +96,11 @@ public record FinetuneSettings(
         return clip == null ? Double.POSITIVE_INFINITY : clip;
     }
 
+    /** The precision convolutions and linear layers compute in ({@code --precision}). */
+    public Precision computePrecision() {
+        return Precision.parse(precision, "--precision");
+    }
+
     public LrSchedule lrSchedule() {
         return new LrSchedule(schedule, lr, steps, warmup);
     }
@@ -108,6 +118,6 @@ public record FinetuneSettings(
     private FinetuneSettings with(int newSteps, String newDevice) {
         return new FinetuneSettings(task, train, val, test, preset, data, init, mode, dims, patch, batch, newSteps, lr, weightDecay,
                 seed, classes, classWeights, labelFraction, foregroundOversample, valEvery, patience, normalization, binaryLabels,
-                channels, threads, newDevice, clip, schedule, warmup, maxBadSteps, backboneLrScale, headWarmup);
+                channels, threads, newDevice, clip, schedule, warmup, maxBadSteps, backboneLrScale, headWarmup, precision);
     }
 }

@@ -1,5 +1,6 @@
 package org.cover4j.nn;
 
+import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 import org.cover4j.pretrain.cover.CoverConfig;
@@ -20,8 +21,21 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * {@code --precision bf16} in the U-Net: the levels and every parameter's gradient of the hand-written
- * {@link UNetPass} and of autograd through {@link UNet#levels}, both in bfloat16, against float32 autograd.
+ * {@code --precision bf16} in the U-Net's hand-written {@link UNetPass}, against two oracles, in 2D and 3D (16³ reaches
+ * the 2-voxel levels where a libtorch bf16 kernel needs float32, see {@code Precision#forConvolution}).
+ *
+ * <p>(1) Exactness of the hand-written backward in bf16: autograd through {@link UNet#levels} on the bfloat16 image runs
+ * the same bfloat16 operations (convolutions on bfloat16 activations, mixed-type GroupNorm), so the levels and every
+ * gradient must agree up to summation order and where the gradient sums are rounded to bfloat16 — a few bfloat16
+ * roundings, 2⁻⁹ each: within 2e-2 of each tensor's scale (measured ≤ 6e-3).
+ *
+ * <p>(2) Closeness to float32: a bf16 pass perturbs every layer by about 2⁻⁹. The levels then differ by about
+ * √18 layers × 2⁻⁹ ≈ 1% (bound 2e-2; above 1e-4, or bf16 was not used). The gradients do not follow such a
+ * per-layer bound: a 1% change of the pre-activations moves the LeakyReLU kinks of a few per mille of the units, each
+ * changing its gradient by ~100%, so the gradient changes by ~√(fraction) ≈ 5–10% per layer stack. The oracle is the
+ * network's own sensitivity, measured: float32 autograd with only the weights rounded to bfloat16 (a perturbation
+ * bf16 makes anyway). The bf16 gradients must differ from float32 by at most twice that (measured 1.3–1.6×) and keep
+ * a cosine of at least 0.98 with them (measured ≥ 0.99).
  */
 class UNetPassBf16Test {
     private static final int BATCH = 2;
@@ -33,59 +47,75 @@ class UNetPassBf16Test {
 
     @ParameterizedTest(name = "{0}D")
     @ValueSource(ints = {2, 3})
-    void probe(int dims) {
+    void bf16PassIsExactAgainstBf16AutogradAndCloseToFp32(int dims) {
         try (StepScope s = StepScope.open()) {
             int size = dims == 2 ? 32 : 16;
             long[] shape = dims == 2 ? new long[] {BATCH, 1, size, size} : new long[] {BATCH, 1, size, size, size};
             Rng rng = new Rng(11 + dims);
             Tensor images = random(rng, shape);
-            Params[] ps = new Params[5];
-            UNet[] nets = new UNet[5];
-            for (int i = 0; i < 5; i++) { ps[i] = new Params(Devices.parse("cpu")); nets[i] = unet(ps[i], dims); }
-            // 1: fp32 with weights rounded to bf16
-            for (String n : ps[1].trainableNames()) {
-                try (org.bytedeco.pytorch.NoGradGuard g = new org.bytedeco.pytorch.NoGradGuard()) {
-                    Tensor w = ps[1].get(n);
-                    w.copy_(w.to(torch.ScalarType.BFloat16).to(torch.ScalarType.Float));
-                }
-            }
-            List<Tensor> lv0 = nets[0].levels(images);
+            Params fp32 = new Params(Devices.parse("cpu"));
+            Params roundedWeights = new Params(Devices.parse("cpu"));
+            Params bf16Autograd = new Params(Devices.parse("cpu"));
+            Params manual = new Params(Devices.parse("cpu"));
+            UNet fp32Net = unet(fp32, dims);
+            UNet roundedNet = unet(roundedWeights, dims);
+            UNet autogradNet = unet(bf16Autograd, dims);
+            UNet manualNet = unet(manual, dims);
+            roundWeights(roundedWeights);
+
+            List<Tensor> fp32Levels = fp32Net.levels(images);
             List<Tensor> grads = new ArrayList<>();
-            for (int i = 0; i < 5; i++) grads.add(random(rng, lv0.get(i).shape()));
-            Autograd.backward(lv0, grads);
-            Autograd.backward(nets[1].levels(images), grads);
+            for (int i = 0; i < 5; i++) grads.add(random(rng, fp32Levels.get(i).shape()));
+            Autograd.backward(fp32Levels, grads);
+            Autograd.backward(roundedNet.levels(images), grads);
+
             Precision.set(Precision.BF16);
-            Autograd.backward(nets[2].levels(images), grads);
-            UNetPass pass = UNetPass.run(nets[3], images, 1);
+            List<Tensor> autogradLevels = autogradNet.levels(images.to(torch.ScalarType.BFloat16));
+            List<Tensor> bf16Grads = new ArrayList<>();
+            for (Tensor g : grads) bf16Grads.add(g.to(torch.ScalarType.BFloat16));
+            Autograd.backward(autogradLevels, bf16Grads);
+            UNetPass pass = UNetPass.run(manualNet, images, 1);
+            for (int i = 0; i < 5; i++) {
+                Tensor level = pass.levels().get(i);
+                assertEquals(torch.ScalarType.Float, level.scalar_type().intern(), "level " + i + " is handed out as float32");
+                float[] actual = Tensors.toArray(level);
+                assertClose("level " + i + " against bf16 autograd", Tensors.toArray(autogradLevels.get(i)), actual, 2e-2);
+                double relative = relativeL2(Tensors.toArray(fp32Levels.get(i)), actual);
+                assertTrue(relative < 2e-2 && relative > 1e-4, "level " + i + " differs from float32 by " + relative);
+            }
             pass.backward(copies(grads));
-            Tensor img16 = images.to(torch.ScalarType.BFloat16);
-            List<Tensor> l4 = nets[4].levels(img16);
-            List<Tensor> g16 = new ArrayList<>();
-            for (Tensor g : grads) g16.add(g.to(torch.ScalarType.BFloat16));
-            Autograd.backward(l4, g16);
-            String[] what = {"", "fp32 rounded weights", "bf16 autograd", "bf16 hand-written", "bf16 autograd bf16 acts"};
-            for (int k = 1; k < 5; k++) {
-                double num = 0, den = 0, dot = 0, na = 0;
-                double worstRel = 0;
-                for (String n : ps[0].trainableNames()) {
-                    float[] e = Tensors.toArray(ps[0].get(n).grad());
-                    float[] a = Tensors.toArray(ps[k].get(n).grad().to(torch.ScalarType.Float));
-                    double tn = 0, td = 0;
-                    for (int i = 0; i < e.length; i++) { double d = a[i] - e[i]; num += d * d; den += (double) e[i] * e[i]; dot += (double) a[i] * e[i]; na += (double) a[i] * a[i]; tn += d*d; td += (double)e[i]*e[i]; }
-                    worstRel = Math.max(worstRel, Math.sqrt(tn / td));
-                }
-                System.out.printf("%dD %s: global rel L2 %.3g, cosine %.5f, worst tensor rel L2 %.3g%n", dims, what[k], Math.sqrt(num / den), dot / Math.sqrt(den * na), worstRel);
+
+            List<float[]> expected = new ArrayList<>();
+            List<float[]> perturbed = new ArrayList<>();
+            List<float[]> actual = new ArrayList<>();
+            for (String name : fp32.trainableNames()) {
+                Tensor g = manual.get(name).grad();
+                assertEquals(torch.ScalarType.Float, g.scalar_type().intern(), name + " gradient is float32");
+                actual.add(Tensors.toArray(g));
+                expected.add(Tensors.toArray(fp32.get(name).grad()));
+                perturbed.add(Tensors.toArray(roundedWeights.get(name).grad()));
+                assertClose(name + " gradient against bf16 autograd", Tensors.toArray(bf16Autograd.get(name).grad().to(torch.ScalarType.Float)),
+                        actual.get(actual.size() - 1), 2e-2);
             }
-            // hand-written vs autograd bf16 activations
-            double worst = 0;
-            for (String n : ps[0].trainableNames()) {
-                float[] e = Tensors.toArray(ps[4].get(n).grad().to(torch.ScalarType.Float));
-                float[] a = Tensors.toArray(ps[3].get(n).grad());
-                double tn = 0, td = 0, mx = 0, sc = 0;
-                for (int i = 0; i < e.length; i++) { double d = a[i] - e[i]; tn += d*d; td += (double)e[i]*e[i]; mx = Math.max(mx, Math.abs(d)); sc = Math.max(sc, Math.abs(e[i])); }
-                worst = Math.max(worst, mx / sc);
+            assertEquals(9 * 8, actual.size(), "parameters compared");
+            float[] e = concat(expected);
+            float[] a = concat(actual);
+            double sensitivity = relativeL2(e, concat(perturbed));
+            double error = relativeL2(e, a);
+            assertTrue(sensitivity > 0, "rounding the weights changes the gradients");
+            assertTrue(error <= 2 * sensitivity, String.format("bf16 gradients differ from float32 by %.3g, twice the sensitivity is %.3g",
+                    error, 2 * sensitivity));
+            assertTrue(cosine(e, a) >= 0.98, "cosine of the bf16 and float32 gradients " + cosine(e, a));
+        }
+    }
+
+    /** Every trainable tensor rounded to its nearest bfloat16 values (kept float32). */
+    private static void roundWeights(Params params) {
+        try (NoGradGuard g = new NoGradGuard()) {
+            for (String name : params.trainableNames()) {
+                Tensor w = params.get(name);
+                w.copy_(w.to(torch.ScalarType.BFloat16).to(torch.ScalarType.Float));
             }
-            System.out.printf("%dD hand-written vs autograd-bf16-acts: worst max|d|/scale %.3g%n", dims, worst);
         }
     }
 
@@ -107,17 +137,51 @@ class UNetPassBf16Test {
         return Tensors.of(v, shape);
     }
 
-    /** Relative L2 error. */
-    private static void assertBf16Close(String what, float[] expected, float[] actual) {
-        assertEquals(expected.length, actual.length, what + ": length");
-        double num = 0, den = 0, worst = 0, scale = 0;
-        for (int i = 0; i < expected.length; i++) {
-            double d = (double) actual[i] - expected[i];
-            num += d * d;
-            den += (double) expected[i] * expected[i];
-            worst = Math.max(worst, Math.abs(d));
-            scale = Math.max(scale, Math.abs(expected[i]));
+    private static float[] concat(List<float[]> parts) {
+        int n = 0;
+        for (float[] p : parts) n += p.length;
+        float[] out = new float[n];
+        int at = 0;
+        for (float[] p : parts) {
+            System.arraycopy(p, 0, out, at, p.length);
+            at += p.length;
         }
-        System.out.printf("%s: rel L2 %.3g, max %.3g of scale%n", what, Math.sqrt(num / den), worst / scale);
+        return out;
+    }
+
+    private static double relativeL2(float[] expected, float[] actual) {
+        assertEquals(expected.length, actual.length);
+        double err = 0;
+        double norm = 0;
+        for (int i = 0; i < expected.length; i++) {
+            err += Math.pow((double) actual[i] - expected[i], 2);
+            norm += Math.pow(expected[i], 2);
+        }
+        return Math.sqrt(err / norm);
+    }
+
+    private static double cosine(float[] a, float[] b) {
+        double ab = 0;
+        double aa = 0;
+        double bb = 0;
+        for (int i = 0; i < a.length; i++) {
+            ab += (double) a[i] * b[i];
+            aa += (double) a[i] * a[i];
+            bb += (double) b[i] * b[i];
+        }
+        return ab / Math.sqrt(aa * bb);
+    }
+
+    /** max|Δ| ≤ tol · max|expected|, and the expected values are not all zero. */
+    private static void assertClose(String what, float[] expected, float[] actual, double tol) {
+        assertEquals(expected.length, actual.length, what + ": length");
+        double scale = 0;
+        double worst = 0;
+        for (int i = 0; i < expected.length; i++) {
+            scale = Math.max(scale, Math.abs(expected[i]));
+            worst = Math.max(worst, Math.abs((double) actual[i] - expected[i]));
+        }
+        assertTrue(scale > 0, what + ": all zero");
+        assertTrue(worst <= tol * scale, String.format("%s: max |diff| %.3g at scale %.3g", what, worst, scale));
     }
 }
