@@ -75,15 +75,15 @@ class PrecisionTest {
      * operands the weight gradient then agrees to float32 accuracy; a 3-long axis still runs in bfloat16 and agrees
      * within a bfloat16 rounding of the result.
      */
-    @ParameterizedTest(name = "input 1×16×{0}×4×4")
+    @ParameterizedTest(name = "input 1×32×{0}×4×4")
     @CsvSource({"2", "3"})
     void weightGradientOf3dConvolutionIsRight(int depth) {
         try (StepScope s = StepScope.open()) {
             Rng rng = new Rng(7);
-            long[] shape = {1, 16, depth, 4, 4};
+            long[] shape = {1, 32, depth, 4, 4};
             Tensor x = rounded(random(rng, shape));
             Tensor g = rounded(random(rng, shape));
-            Tensor w = rounded(random(rng, 16, 16, 3, 3, 3));
+            Tensor w = rounded(random(rng, 32, 32, 3, 3, 3));
             float[] expected = weightGradient(x, w, g);
             Precision.set(Precision.BF16);
             float[] actual = weightGradient(x, w, g);
