@@ -6,6 +6,7 @@ import org.cover4j.pretrain.PretrainImages;
 import org.cover4j.pretrain.PretrainMethod;
 import org.cover4j.pretrain.Pretraining;
 import org.cover4j.torch.Devices;
+import org.cover4j.torch.Precision;
 import org.cover4j.torch.Torch;
 import org.cover4j.train.Optimizer;
 import org.cover4j.pretrain.PretrainConfig;
@@ -42,11 +43,15 @@ import java.util.function.ToDoubleFunction;
         description = {"", "Runs real training steps on synthetic phantoms. Reports the median step time after warm-up, "
                 + "the median data/forward/backward/optimizer split, peak RSS, the growth of RSS from the end of warm-up to "
                 + "the last step and the part of it that is not the Java heap growing (flat = no native leak), RSS at a few "
-                + "steps, and view pairs per second with 1 and all threads. Each case runs in a fresh JVM, so that its "
+                + "steps, the median CPU seconds of the whole process per step (cpu_s: what compares runs on a loaded "
+                + "machine, with --threads 1), and view pairs per second with 1 and all threads. Each case runs in a fresh JVM, so that its "
                 + "peak RSS is its own.", ""})
 public final class BenchmarkCommand implements Callable<Integer> {
     @Mixin
     Options common;
+
+    @Mixin
+    PrecisionOption precision;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -112,10 +117,10 @@ public final class BenchmarkCommand implements Callable<Integer> {
         Torch.load();
         int threads = common.threadsOrDefault();
         Torch.setThreads(threads);
-        out.printf("cover4j benchmark: method %s on %s, %d threads, device %s, oneDNN %s, %s%n", method, backbone, threads, common.device,
-                Torch.mkldnnAvailable() ? "on" : "off", Provenance.version());
-        out.printf("%-28s %9s %7s %7s %7s %7s %9s %11s %11s%n", "case", "step_s", "data", "fwd", "bwd", "optim",
-                "peak_MiB", "RSS_grow", "non-heap");
+        out.printf("cover4j benchmark: method %s on %s, %d threads, device %s, %s, oneDNN %s, %s%n", method, backbone, threads, common.device,
+                precision.value().label(), Torch.mkldnnAvailable() ? "on" : "off", Provenance.version());
+        out.printf("%-28s %9s %7s %7s %7s %7s %9s %11s %11s %7s%n", "case", "step_s", "data", "fwd", "bwd", "optim",
+                "peak_MiB", "RSS_grow", "non-heap", "cpu_s");
         // The standard cases: 2D batch 2 × 128², 3D batch 1 × 64³ (or the method's smallest batch, if larger).
         int batch3d = Math.max(1, Methods.get(method).minBatch());
         if (paper != null) {
@@ -163,7 +168,7 @@ public final class BenchmarkCommand implements Callable<Integer> {
         cmd.addAll(java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments());
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(), "benchmark", "--in-process", "--method", method,
                 "--dim", String.valueOf(d), "--steps", String.valueOf(measured), "--warmup", String.valueOf(warmup),
-                "--threads", String.valueOf(threads), "--device", common.device));
+                "--threads", String.valueOf(threads), "--device", common.device, "--precision", precision.value().label()));
         if (lowMemory) cmd.add("--low-memory");
         cmd.addAll(backboneOptions.args());
         if (profile) cmd.add("--profile");
@@ -196,7 +201,8 @@ public final class BenchmarkCommand implements Callable<Integer> {
         Path tmp = Files.createTempDirectory("cover4j-bench");
         int total = warmup + measured;
         PretrainSettings s = PretrainSettings.builder().method(method).demoImages(Math.max(8, batch)).dims(d).size(size).batch(batch).steps(total)
-                .threads(threads).device(common.device).checkpointEvery(Integer.MAX_VALUE).maxBadSteps(total).build();
+                .threads(threads).device(common.device).checkpointEvery(Integer.MAX_VALUE).maxBadSteps(total)
+                .precision(precision.value().label()).build();
         PretrainConfig config = new PretrainConfig(s, Methods.get(method).defaults(), backboneOptions.spec());
         Device device = Devices.parse(s.device());
         PretrainImages images = Pretraining.images(s, quiet);
@@ -205,7 +211,6 @@ public final class BenchmarkCommand implements Callable<Integer> {
         long[] rss = new long[2];
         long[] nativeBytes = new long[2];
         long[] heap = new long[2];
-        long[] cpu = new long[2];
         List<String> trace = new ArrayList<>();
         int every = Math.max(1, measured / 4);
         PretrainRun<?> run = PretrainRun.of(config, m, images, quiet, false);
@@ -213,13 +218,18 @@ public final class BenchmarkCommand implements Callable<Integer> {
         // What the process holds before its first step (runtime, libraries, model, data): the floor under the peak.
         long startRss = Memory.rssBytes();
         if (profile) Profiling.start(device);
+        // The process's CPU seconds per measured step (every thread: compute, view making, GC).
+        List<Double> cpu = new ArrayList<>();
+        double[] cpuBefore = {Memory.cpuSeconds()};
         loop.afterEachStep(step -> {
             if (step == warmup) org.cover4j.torch.Profiler.reset();
+            double now = Memory.cpuSeconds();
+            if (step > warmup) cpu.add(now - cpuBefore[0]);
+            cpuBefore[0] = now;
             if (step == warmup || step == total) {
                 int i = step == warmup ? 0 : 1;
                 rss[i] = Memory.rssBytes();
                 heap[i] = Memory.javaHeapCommittedBytes();
-                cpu[i] = Memory.processCpuNanos();
             }
             if (step >= warmup && (step - warmup) % every == 0) {
                 trace.add(String.format(Locale.ROOT, "%d:%.0f", step, Memory.rssBytes() / 1048576.0));
@@ -234,19 +244,20 @@ public final class BenchmarkCommand implements Callable<Integer> {
         }
         List<StepLoop.StepTimes> t = loop.stepTimes().subList(warmup, total);
         double step = median(t, x -> x.data() + x.forward() + x.backward() + x.optimizer());
-        out.printf(Locale.ROOT, "%-28s %9.3f %7.3f %7.3f %7.3f %7.3f %9.0f %+10.1fM %+10.1fM%n",
-                d + "D b" + batch + " " + size + (d == 2 ? "^2" : "^3") + " (" + measured + " st" + (lowMemory ? ", low-mem)" : ")"),
+        out.printf(Locale.ROOT, "%-28s %9.3f %7.3f %7.3f %7.3f %7.3f %9.0f %+10.1fM %+10.1fM %7.3f%n",
+                d + "D b" + batch + " " + size + (d == 2 ? "^2" : "^3") + " (" + measured + " st" + (lowMemory ? ", low-mem" : "")
+                        + (precision.value() == Precision.BF16 ? ", bf16)" : ")"),
                 step,
                 median(t, StepLoop.StepTimes::data), median(t, StepLoop.StepTimes::forward),
                 median(t, StepLoop.StepTimes::backward), median(t, StepLoop.StepTimes::optimizer),
                 Memory.peakRssBytes() / 1048576.0, (rss[1] - rss[0]) / 1048576.0,
-                ((rss[1] - rss[0]) - (heap[1] - heap[0])) / 1048576.0);
+                ((rss[1] - rss[0]) - (heap[1] - heap[0])) / 1048576.0,
+                median(cpu.stream().mapToDouble(Double::doubleValue).toArray()));
         out.printf(Locale.ROOT, "%-28s RSS MiB before step 1: %.0f; at step: %s; Java heap committed %.0f MiB%n", "",
                 startRss / 1048576.0, String.join(" ", trace), Memory.javaHeapCommittedBytes() / 1048576.0);
-        // The process's CPU time per measured step: with --threads 1, the work itself, which a loaded machine inflates
-        // far less than the wall time (GNU OpenMP threads spin at barriers, so with more threads it includes waiting).
-        out.printf(Locale.ROOT, "%-28s process CPU per measured step: %.3f s (load average %s)%n", "",
-                (cpu[1] - cpu[0]) / 1e9 / measured, Memory.loadAverage());
+        // cpu_s, the process's CPU time per measured step: with --threads 1, the work itself, which a loaded machine
+        // inflates far less than the wall time (GNU OpenMP threads spin at barriers, so with more threads it includes waiting).
+        out.printf(Locale.ROOT, "%-28s load average while it ran: %s%n", "", Memory.loadAverage());
         if (preset != null) {
             out.printf(Locale.ROOT, "%-28s projected %,d iterations (the paper's): %.1f days at the median step%n", "",
                     PaperPreset.PAPER_ITERATIONS, PaperPreset.PAPER_ITERATIONS * step / 86400);
@@ -257,7 +268,12 @@ public final class BenchmarkCommand implements Callable<Integer> {
     }
 
     static double median(List<StepLoop.StepTimes> t, ToDoubleFunction<StepLoop.StepTimes> f) {
-        double[] v = t.stream().mapToDouble(f).sorted().toArray();
+        return median(t.stream().mapToDouble(f).toArray());
+    }
+
+    static double median(double[] values) {
+        double[] v = values.clone();
+        Arrays.sort(v);
         return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
     }
 }

@@ -38,6 +38,9 @@ public final class FinetuneCommand implements Callable<Integer> {
     @Mixin
     Options common;
 
+    @Mixin
+    PrecisionOption precision;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -173,7 +176,7 @@ public final class FinetuneCommand implements Callable<Integer> {
                 {"--val-every", "valEvery"}, {"--patience", "patience"}, {"--normalize", "normalization"}, {"--binary-labels", "binaryLabels"},
                 {"--channels", "channels"}, {"--threads", "threads"}, {"--clip", "clip"}, {"--schedule", "schedule"},
                 {"--warmup", "warmup"}, {"--backbone-lr-scale", "backboneLrScale"}, {"--head-warmup", "headWarmup"},
-                {"--probe-level", "probeLevel"}, {"--init-scope", "initScope"}};
+                {"--probe-level", "probeLevel"}, {"--init-scope", "initScope"}, {"--precision", "precision"}};
         for (String[] p : pairs) KEPT_ON_RESUME.put(p[0], p[1]);
     }
 
@@ -218,7 +221,8 @@ public final class FinetuneCommand implements Callable<Integer> {
         return new FinetuneSettings(task, str(train), str(val), str(test), preset, str(data), str(init), mode,
                 dim == null ? 0 : dim, patch, batch, steps, lr, weightDecay, seed, classes == null ? 0 : classes, classWeights,
                 labelFraction, foregroundOversample, valEvery, patience, normalize, binaryLabels, backboneOptions.channels, common.threadsOrDefault(),
-                common.device, clip, schedule, warmup, maxBadSteps, backboneLrScale, headWarmup, probeLevel, initScope, otherBackbone());
+                common.device, clip, schedule, warmup, maxBadSteps, backboneLrScale, headWarmup, probeLevel, initScope, otherBackbone(),
+                precision.value().label());
     }
 
     private static String str(Path p) {

@@ -48,6 +48,9 @@ public final class PretrainCommand implements Callable<Integer> {
     @Mixin
     Options common;
 
+    @Mixin
+    PrecisionOption precision;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -228,9 +231,9 @@ public final class PretrainCommand implements Callable<Integer> {
             }
             Provenance prov = Provenance.of(images.description(), images.listingHash(), String.join(" ", spec.commandLine().getParseResult().originalArgs()))
                     .withDataPath(realPath(settings.data())).withDataChanges(dataChanges);
-            log.printf(Locale.ROOT, "pre-training %s %dD: %,d parameters, %d images, crop %d, batch %d, lr %.3g, %d threads, device %s%n",
+            log.printf(Locale.ROOT, "pre-training %s %dD: %,d parameters, %d images, crop %d, batch %d, lr %.3g, %d threads, device %s, %s%n",
                     settings.method(), settings.dims(), method.trainable().count(), images.size(), settings.size(), settings.batch(),
-                    settings.effectiveLr(), settings.threads(), settings.device());
+                    settings.effectiveLr(), settings.threads(), settings.device(), settings.precision());
             PretrainRun<?> run = PretrainRun.of(config, method, images, log, true);
             PretrainRun.Result r;
             try (StopSignal stop = StopSignal.install(log, resumeCommand)) {
@@ -320,7 +323,7 @@ public final class PretrainCommand implements Callable<Integer> {
                 .lrScaling(reference ? "batch256" : lrScaling).schedule(schedule).warmup(warmup).weightDecay(weightDecay).clipNorm(clip)
                 .seed(seed).threads(common.threadsOrDefault()).workers(workers != null ? workers : 1).device(common.device)
                 .checkpointEvery(checkpointEvery).maxBadSteps(maxBadSteps).optimizer(optimizer).momentum(momentum).nesterov(nesterov)
-                .resize(resize).build();
+                .resize(resize).precision(precision.value().label()).build();
         return new PretrainConfig(s, entry.fromOptions().apply(s, methodOptions), backboneOptions.spec());
     }
 
@@ -341,7 +344,8 @@ public final class PretrainCommand implements Callable<Integer> {
                 new String[] {"--nesterov", "" + s.nesterov(), "" + g.nesterov()},
                 new String[] {"--resize", s.resize(), g.resize()},
                 new String[] {"--weight-decay", "" + s.weightDecay(), "" + g.weightDecay()},
-                new String[] {"--threads", "" + s.threads(), "" + g.threads()});
+                new String[] {"--threads", "" + s.threads(), "" + g.threads()},
+                new String[] {"--precision", s.precision(), g.precision()});
         for (String[] c : checks) {
             if (pr.hasMatchedOption(c[0]) && !c[1].equals(c[2])) {
                 throw CoverException.usage(c[0] + " " + c[2] + " differs from the checkpoint's " + c[1] + " (" + out.resolve("checkpoints/last.json")

@@ -1,7 +1,6 @@
 package org.cover4j.downstream;
 
 import org.bytedeco.pytorch.Tensor;
-import org.bytedeco.pytorch.global.torch;
 import org.cover4j.nn.Init;
 import org.cover4j.nn.Params;
 import org.cover4j.torch.Ops;
@@ -37,7 +36,7 @@ public final class ClassificationHead implements Head {
 
     @Override
     public Tensor apply(List<Tensor> levels) {
-        return torch.linear(Ops.globalAveragePool(levels.get(level)), weight, bias);
+        return Ops.linear(Ops.globalAveragePool(levels.get(level)), weight, bias);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package org.cover4j.downstream;
 
+import org.cover4j.torch.Precision;
 import org.cover4j.train.LrSchedule;
 import org.cover4j.util.CoverException;
 
@@ -42,7 +43,8 @@ public record FinetuneSettings(
         int headWarmup,
         Integer probeLevel,
         String initScope,
-        org.cover4j.nn.BackboneSpec backbone) {
+        org.cover4j.nn.BackboneSpec backbone,
+        String precision) {
 
     public FinetuneSettings {
         if (batch < 1) throw CoverException.usage("--batch must be >= 1, got " + batch);
@@ -67,6 +69,9 @@ public record FinetuneSettings(
         if (schedule == null) schedule = "constant";
         if (maxBadSteps == null) maxBadSteps = 5;
         if (backboneLrScale == null) backboneLrScale = 1.0;
+        // ... and in float32.
+        if (precision == null) precision = Precision.FP32.label();
+        Precision.parse(precision, "--precision");
         if (!(backboneLrScale > 0) || backboneLrScale.isInfinite()) {
             throw CoverException.usage("--backbone-lr-scale must be a finite number > 0, got " + backboneLrScale);
         }
@@ -110,6 +115,11 @@ public record FinetuneSettings(
         return clip == null ? Double.POSITIVE_INFINITY : clip;
     }
 
+    /** The precision convolutions and linear layers compute in ({@code --precision}). */
+    public Precision computePrecision() {
+        return Precision.parse(precision, "--precision");
+    }
+
     public LrSchedule lrSchedule() {
         return new LrSchedule(schedule, lr, steps, warmup);
     }
@@ -127,6 +137,7 @@ public record FinetuneSettings(
     private FinetuneSettings with(int newSteps, String newDevice) {
         return new FinetuneSettings(task, train, val, test, preset, data, init, mode, dims, patch, batch, newSteps, lr, weightDecay,
                 seed, classes, classWeights, labelFraction, foregroundOversample, valEvery, patience, normalization, binaryLabels,
-                channels, threads, newDevice, clip, schedule, warmup, maxBadSteps, backboneLrScale, headWarmup, probeLevel, initScope, backbone);
+                channels, threads, newDevice, clip, schedule, warmup, maxBadSteps, backboneLrScale, headWarmup, probeLevel, initScope, backbone,
+                precision);
     }
 }

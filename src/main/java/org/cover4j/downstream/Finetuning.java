@@ -12,6 +12,7 @@ import org.cover4j.metrics.ClassificationResult;
 import org.cover4j.metrics.SegmentationResult;
 import org.cover4j.nn.BackboneSpec;
 import org.cover4j.torch.Devices;
+import org.cover4j.torch.Precision;
 import org.cover4j.torch.Torch;
 import org.cover4j.train.MemoryEstimate;
 import org.cover4j.train.Provenance;
@@ -81,6 +82,8 @@ public final class Finetuning {
             clear(out);
         }
         Torch.setThreads(s.threads());
+        // Process-wide, as the threads: training, validation and the test scores of this run compute in its precision.
+        Precision.set(s.computePrecision());
         Device device = Devices.parse(s.device());
         Task task = s.taskKind();
 

@@ -10,6 +10,7 @@ import org.bytedeco.pytorch.global.torch;
 import org.cover4j.torch.Autograd;
 import org.cover4j.torch.Ops;
 import org.cover4j.torch.Profiler;
+import org.cover4j.torch.Precision;
 import org.cover4j.torch.Tensors;
 
 import java.util.ArrayList;
@@ -30,6 +31,14 @@ import java.util.Map;
  * <p>The backward pass runs in chunks of {@code imagesPerChunk} images (GroupNorm is per image, so the values are
  * the same): the temporaries of a full-resolution block then exist for one chunk at a time. The forward pass runs
  * whole: its temporaries are not what sets a step's peak, and the deep layers parallelise better on a whole batch.
+ *
+ * <p>In {@link Precision#BF16} the whole pass runs on bfloat16 activations: the image is cast once, every convolution,
+ * its kept output, GroupNorm's output, pooling, upsampling and their gradients are bfloat16 (half the memory traffic of
+ * these memory-bound operations and half the kept memory), while GroupNorm's statistics, its affine parameters and
+ * their gradients are float32 (libtorch's mixed-type GroupNorm accumulates in float32), the five levels are handed out
+ * as float32, their gradients are cast to bfloat16 on the way in, and the weight gradients are cast to float32 before
+ * they are added. Autocast would give GroupNorm's output in float32; here it is rounded to bfloat16 once, which is
+ * what the next convolution (or the projection that reads a level) rounds it to anyway. In float32 nothing is cast.
  */
 public final class UNetPass implements BackbonePass {
     /**
@@ -91,9 +100,12 @@ public final class UNetPass implements BackbonePass {
         this.imagesPerChunk = imagesPerChunk;
         try (NoGradGuard g = new NoGradGuard()) {
             try (Profiler.Section p = Profiler.section("unet input to channels-last")) {
-                batch = new Chunk(images.size(0), Ops.channelsLast(images));
+                Tensor laidOut = Ops.channelsLast(images);
+                Tensor input = Precision.compute(laidOut);
+                if (input != laidOut) Ops.release(laidOut);
+                batch = new Chunk(images.size(0), input);
             }
-            levels = forward(batch);
+            levels = fp32(forward(batch));
         }
     }
 
@@ -112,6 +124,17 @@ public final class UNetPass implements BackbonePass {
      */
     public static long imagesPerChunk(long voxelsPerImage, boolean lowMemory) {
         return lowMemory ? 1 : Math.max(1, (1L << 18) / Math.max(1, voxelsPerImage));
+    }
+
+    /** The tensors as float32 (those that are not are replaced and released): the levels handed out. */
+    private static List<Tensor> fp32(List<Tensor> ts) {
+        List<Tensor> out = new ArrayList<>(ts.size());
+        for (Tensor t : ts) {
+            Tensor f = Precision.fp32(t);
+            if (f != t) Ops.release(t);
+            out.add(f);
+        }
+        return List.copyOf(out);
     }
 
     /** The five levels (as {@link UNet#levels}), finest first, for the whole batch. */
@@ -235,7 +258,7 @@ public final class UNetPass implements BackbonePass {
                 Chunk c = size == n ? batch : batch.slice(start, size);
                 List<Tensor> part;
                 try (Profiler.Section p = Profiler.section("unet level grads per chunk")) {
-                    part = chunkGradients(grads, parts, start, size);
+                    part = inComputeType(chunkGradients(grads, parts, start, size));
                 }
                 backward(c, part);
                 Ops.release(part.toArray(new Tensor[0]));
@@ -290,6 +313,17 @@ public final class UNetPass implements BackbonePass {
                 out.add(Ops.cat(0, all));
                 Ops.release(all);
             }
+        }
+        return out;
+    }
+
+    /** The gradients in the precision the pass computes in (those that are not are replaced and released; nulls kept). */
+    private static List<Tensor> inComputeType(List<Tensor> grads) {
+        List<Tensor> out = new ArrayList<>(grads.size());
+        for (Tensor g : grads) {
+            Tensor c = Precision.compute(g);
+            if (c != g) Ops.release(g);
+            out.add(c);
         }
         return out;
     }
@@ -470,8 +504,8 @@ public final class UNetPass implements BackbonePass {
     }
 
     /**
-     * Convolution backward: {input gradient (or null unless {@code needInput}), weight gradient, bias gradient (or null
-     * unless {@code withBias})}.
+     * Convolution backward in the current precision: {input gradient (or null unless {@code needInput}) in {@code gz}'s
+     * type, float32 weight gradient, float32 bias gradient (or null unless {@code withBias})}.
      */
     private static Tensor[] convBackward(Tensor gz, Tensor in, Tensor weight, boolean needInput, boolean withBias) {
         try (Profiler.Section p = Profiler.section(needInput ? "unet conv bwd" : "unet conv bwd (weight only)", gz)) {
@@ -482,11 +516,23 @@ public final class UNetPass implements BackbonePass {
     private static Tensor[] convBackwardUntimed(Tensor gz, Tensor in, Tensor weight, boolean needInput, boolean withBias) {
         int nd = (int) gz.dim() - 2;
         long pad = (weight.size(2) - 1) / 2;
-        T_TensorTensorTensor_T r = torch.convolution_backward(gz, in, weight, new long[] {gz.size(1)},
+        Tensor g = Precision.forConvolution(gz, in);
+        Tensor x = Precision.forConvolution(in, in);
+        Tensor w = Precision.forConvolution(weight, in);
+        T_TensorTensorTensor_T r = torch.convolution_backward(g, x, w, new long[] {gz.size(1)},
                 Ops.repeat(1, nd), Ops.repeat(pad, nd), Ops.repeat(1, nd), false, Ops.repeat(0, nd), 1, mask(needInput, true, withBias));
-        Tensor[] out = {needInput ? own(r.get0()) : null, own(r.get1()), withBias ? own(r.get2()) : null};
+        Tensor[] out = {needInput ? Ops.sameType(own(r.get0()), gz) : null, fp32Owned(r.get1()), withBias ? fp32Owned(r.get2()) : null};
         r.close();
+        Ops.releaseCasts(gz, g, in, x, weight, w);
         return out;
+    }
+
+    /** An owning float32 copy of a tuple element (a cast of it where it is bfloat16). */
+    private static Tensor fp32Owned(Tensor element) {
+        Tensor t = own(element);
+        Tensor f = Precision.fp32(t);
+        if (f != t) Ops.release(t);
+        return f;
     }
 
     /** Adds the gradients of convolution {@code conv}'s weight and bias, then releases them. */

@@ -1,6 +1,7 @@
 package org.cover4j.pretrain;
 
 import org.cover4j.data.PrefetchLoader;
+import org.cover4j.torch.Precision;
 import org.cover4j.train.Optimizer;
 import org.cover4j.train.Checkpoints;
 import org.cover4j.train.Provenance;
@@ -101,7 +102,14 @@ public final class PretrainRun<S> {
             }
         };
         Saver saver = new Saver(checkpoints, optimizer, provenance, retention, startStep > 0 ? checkpoints.lastJson() : null);
-        StepLoop.Result r = loop.run(batches, optimizer, startStep, out.resolve("metrics.csv"), saver);
+        // The run computes in its recorded precision (a resumed run in its checkpoint's), whatever was set before.
+        Precision before = Precision.set(s.computePrecision());
+        StepLoop.Result r;
+        try {
+            r = loop.run(batches, optimizer, startStep, out.resolve("metrics.csv"), saver);
+        } finally {
+            Precision.set(before);
+        }
         return new Result(r.lastStep(), r.lastLosses(), saver.last, r.skippedSteps(), r.interrupted());
     }
 

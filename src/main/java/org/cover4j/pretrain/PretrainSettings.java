@@ -1,5 +1,6 @@
 package org.cover4j.pretrain;
 
+import org.cover4j.torch.Precision;
 import org.cover4j.train.LrSchedule;
 import org.cover4j.util.CoverException;
 
@@ -35,7 +36,8 @@ public record PretrainSettings(
         String optimizer,
         Double momentum,
         boolean nesterov,
-        String resize) {
+        String resize,
+        String precision) {
 
     public PretrainSettings {
         if (method == null) method = "cover";
@@ -48,6 +50,9 @@ public record PretrainSettings(
         if (resize.equals(NATIVE) && data == null) {
             throw CoverException.usage("--resize none applies to --data images (the built-in phantoms are drawn at the loader size)");
         }
+        // Checkpoints written before the precision was a setting computed in float32.
+        if (precision == null) precision = Precision.FP32.label();
+        Precision.parse(precision, "--precision");
         if (!optimizer.equals("adam") && !optimizer.equals("sgd")) throw CoverException.usage("--optimizer must be adam or sgd, got " + optimizer);
         if (!(momentum >= 0 && momentum < 1)) throw CoverException.usage("--momentum must be in [0, 1), got " + momentum);
         if (nesterov && (!optimizer.equals("sgd") || momentum == 0)) {
@@ -97,6 +102,11 @@ public record PretrainSettings(
         return lrScaling.equals("batch256") ? lr * batch / 256.0 : lr;
     }
 
+    /** The precision convolutions and linear layers compute in ({@code --precision}). */
+    public Precision computePrecision() {
+        return Precision.parse(precision, "--precision");
+    }
+
     public LrSchedule lrSchedule() {
         return new LrSchedule(schedule, effectiveLr(), steps, warmup);
     }
@@ -133,6 +143,7 @@ public record PretrainSettings(
         b.momentum = momentum;
         b.nesterov = nesterov;
         b.resize = resize;
+        b.precision = precision;
         return b;
     }
 
@@ -162,6 +173,7 @@ public record PretrainSettings(
         private double momentum = 0.9;
         private boolean nesterov;
         private String resize = SQUARE;
+        private String precision = Precision.FP32.label();
 
         public Builder method(String v) { method = v; return this; }
         public Builder data(String v) { data = v; return this; }
@@ -187,12 +199,13 @@ public record PretrainSettings(
         public Builder momentum(double v) { momentum = v; return this; }
         public Builder nesterov(boolean v) { nesterov = v; return this; }
         public Builder resize(String v) { resize = v; return this; }
+        public Builder precision(String v) { precision = v; return this; }
 
         public PretrainSettings build() {
             int sz = size != null ? size : dims == 3 ? 64 : 128;
             return new PretrainSettings(method, data, preset, demoImages, dims, sz, batch, steps, lr, lrScaling, schedule, warmup,
                     weightDecay, clipNorm, seed, threads, workers, device, checkpointEvery, maxBadSteps, optimizer, momentum, nesterov,
-                    resize);
+                    resize, precision);
         }
     }
 }

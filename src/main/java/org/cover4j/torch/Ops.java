@@ -39,8 +39,37 @@ public final class Ops {
         return x;
     }
 
-    /** Convolution with a cubic kernel, stride 1, "same" zero padding (kernel size 1 or 3). */
+    /**
+     * Convolution with a cubic kernel, stride 1, "same" zero padding (kernel size 1 or 3), computed in the
+     * {@link Precision#current() current precision}; the result has {@code x}'s element type (float32 for float32
+     * inputs, as under autocast; a bfloat16 input, as the U-Net's hand-written pass keeps, stays bfloat16).
+     */
     public static Tensor conv(Tensor x, Tensor weight, Tensor bias) {
+        Tensor xc = Precision.forConvolution(x, x);
+        Tensor wc = Precision.forConvolution(weight, x);
+        Tensor bc = Precision.forConvolution(bias, x);
+        Tensor y = convAsIs(xc, wc, bc);
+        releaseCasts(x, xc, weight, wc, bias, bc);
+        return sameType(y, x);
+    }
+
+    /**
+     * Releases the handles made by {@link Precision} for an operation, given as (original, cast) pairs: those
+     * that are new tensors (autograd keeps what its backward needs).
+     */
+    public static void releaseCasts(Tensor... pairs) {
+        for (int i = 0; i < pairs.length; i += 2) if (pairs[i + 1] != pairs[i]) release(pairs[i + 1]);
+    }
+
+    /** {@code y} in {@code like}'s element type: {@code y} itself where it already is, else a new tensor (y released). */
+    public static Tensor sameType(Tensor y, Tensor like) {
+        if (y.scalar_type().intern() == like.scalar_type().intern()) return y;
+        Tensor out = y.to(like.scalar_type());
+        release(y);
+        return out;
+    }
+
+    private static Tensor convAsIs(Tensor x, Tensor weight, Tensor bias) {
         int nd = Tensors.spatialDims(x);
         long k = weight.size(2);
         long pad = (k - 1) / 2;
@@ -144,9 +173,14 @@ public final class Ops {
         return parts;
     }
 
-    /** {@code F.linear}: x·Wᵀ + b for x (N, in), W (out, in), b (out) or null. */
+    /** {@code F.linear}: x·Wᵀ + b for x (N, in), W (out, in), b (out) or null, in the current precision as {@link #conv}. */
     public static Tensor linear(Tensor x, Tensor weight, Tensor bias) {
-        return bias == null ? torch.linear(x, weight) : torch.linear(x, weight, new TensorOptional(bias));
+        Tensor xc = Precision.compute(x);
+        Tensor wc = Precision.compute(weight);
+        Tensor bc = Precision.compute(bias);
+        Tensor y = bc == null ? torch.linear(xc, wc) : torch.linear(xc, wc, new TensorOptional(bc));
+        releaseCasts(x, xc, weight, wc, bias, bc);
+        return sameType(y, x);
     }
 
     /**

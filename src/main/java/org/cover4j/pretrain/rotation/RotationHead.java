@@ -2,9 +2,9 @@ package org.cover4j.pretrain.rotation;
 
 import org.bytedeco.pytorch.ScalarTypeOptional;
 import org.bytedeco.pytorch.Tensor;
-import org.bytedeco.pytorch.global.torch;
 import org.cover4j.nn.Init;
 import org.cover4j.nn.Params;
+import org.cover4j.torch.Ops;
 import org.cover4j.util.Rng;
 
 /**
@@ -27,6 +27,6 @@ final class RotationHead {
         long[] spatial = new long[(int) deepest.dim() - 2];
         for (int i = 0; i < spatial.length; i++) spatial[i] = 2 + i;
         Tensor pooled = deepest.mean(spatial, false, new ScalarTypeOptional());
-        return torch.linear(pooled, weight, bias);
+        return Ops.linear(pooled, weight, bias);
     }
 }
