@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.function.UnaryOperator;
 
 /**
- * A projection or prediction head on (N, C) vectors: an {@code nn.Sequential} of {@link Linear}, {@link BatchNorm1d}
+ * A projection or prediction head on (N, C) vectors: an {@code nn.Sequential} of {@link Linear}, {@link BatchNorm}
  * and ReLU layers, named as PyTorch names a Sequential's children ({@code NAME.0}, {@code NAME.1}, ...; ReLU takes an
  * index but holds no tensor), so that its state_dict names match a PyTorch head of the same layout. Built layer by
  * layer; the linear layers draw their weights from one generator in order.
@@ -59,7 +59,7 @@ public final class Mlp {
         }
 
         public Builder batchNorm(int features, boolean affine) {
-            BatchNorm1d bn = new BatchNorm1d(params, next(), features, affine);
+            BatchNorm bn = new BatchNorm(params, next(), features, affine);
             layers.add(bn::apply);
             return this;
         }

@@ -1,6 +1,7 @@
 package org.cover4j.nn.transunet;
 
 import org.bytedeco.pytorch.Tensor;
+import org.cover4j.nn.BatchNorm;
 import org.cover4j.nn.Params;
 import org.cover4j.torch.Ops;
 import org.cover4j.util.Rng;
@@ -15,14 +16,14 @@ import static org.cover4j.nn.transunet.Layers.record;
  * The official {@code DecoderCup} ({@code decoder.*}): the tokens as a (B, hidden, h, w) map, {@code conv_more}
  * (Conv2dReLU to 512 channels), then four {@code DecoderBlock}s, each ×2 bilinear upsampling with
  * align_corners=True ({@code nn.UpsamplingBilinear2d}), concatenation [upsampled, skip] where block i &lt; n_skip
- * has a skip, and two Conv2dReLU (conv 3×3 without bias, BatchNorm2d, ReLU).
+ * has a skip, and two Conv2dReLU (conv 3×3 without bias, BatchNorm, ReLU).
  */
 final class DecoderCup {
     private final Params params;
     private final String prefix;
     private final TransUNetConfig config;
     /** conv_more's, then per block conv1's and conv2's BatchNorm: 1 + 2·4. */
-    private final List<BatchNorm2d> norms = new ArrayList<>();
+    private final List<BatchNorm> norms = new ArrayList<>();
 
     /** Registers every tensor under {@code prefix} (which ends in {@code decoder.}) in state_dict order. */
     DecoderCup(Params params, String prefix, TransUNetConfig config, Rng rng) {
@@ -42,7 +43,7 @@ final class DecoderCup {
 
     private void registerConvBn(String name, int in, int out, Rng rng) {
         Layers.defaultWeight(params, prefix + name + ".0.weight", rng, out, in, 3, 3);
-        norms.add(new BatchNorm2d(params, prefix + name + ".1", out));
+        norms.add(new BatchNorm(params, prefix + name + ".1", out, true));
     }
 
     /** The decoder's five maps, coarsest first: conv_more (1/16), blocks 0..3 (1/8 … 1/1). */

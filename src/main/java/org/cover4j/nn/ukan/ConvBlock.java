@@ -1,6 +1,7 @@
 package org.cover4j.nn.ukan;
 
 import org.bytedeco.pytorch.Tensor;
+import org.cover4j.nn.BatchNorm;
 import org.cover4j.nn.Init;
 import org.cover4j.nn.Params;
 import org.cover4j.torch.Ops;
@@ -15,16 +16,16 @@ import org.cover4j.util.Rng;
 final class ConvBlock {
     private final Params params;
     private final String name;
-    private final BatchNorm2d norm1;
-    private final BatchNorm2d norm2;
+    private final BatchNorm norm1;
+    private final BatchNorm norm2;
 
     ConvBlock(Params params, String name, int in, int mid, int out, Rng rng) {
         this.params = params;
         this.name = name;
         conv(params, name + ".conv.0", in, mid, 3, rng);
-        norm1 = new BatchNorm2d(params, name + ".conv.1", mid);
+        norm1 = new BatchNorm(params, name + ".conv.1", mid, true);
         conv(params, name + ".conv.3", mid, out, 3, rng);
-        norm2 = new BatchNorm2d(params, name + ".conv.4", out);
+        norm2 = new BatchNorm(params, name + ".conv.4", out, true);
     }
 
     /** A conv layer {@code in → out} with PyTorch's default initialisation, as the official {@code final} head too. */
@@ -41,7 +42,7 @@ final class ConvBlock {
         return y;
     }
 
-    private Tensor half(Tensor x, String conv, BatchNorm2d norm, boolean training) {
+    private Tensor half(Tensor x, String conv, BatchNorm norm, boolean training) {
         Tensor c = Ops.conv(x, params.get(name + conv + ".weight"), params.get(name + conv + ".bias"));
         Tensor n = norm.apply(c, training);
         Ops.release(c);

@@ -1,6 +1,7 @@
 package org.cover4j.nn.ukan;
 
 import org.bytedeco.pytorch.Tensor;
+import org.cover4j.nn.BatchNorm;
 import org.cover4j.nn.Init;
 import org.cover4j.nn.Params;
 import org.cover4j.torch.Ops;
@@ -21,7 +22,7 @@ final class KanBlock {
     private final Params params;
     private final String name;
     private final KanLinear[] fc = new KanLinear[LAYERS];
-    private final BatchNorm2d[] bn = new BatchNorm2d[LAYERS];
+    private final BatchNorm[] bn = new BatchNorm[LAYERS];
 
     KanBlock(Params params, String name, int dim, Rng rng) {
         this.params = params;
@@ -36,7 +37,7 @@ final class KanBlock {
             for (int i = 0; i < w.length; i++) w[i] = (float) (rng.nextGaussian() * std);
             params.add(dw + ".dwconv.weight", w, dim, 1, 3, 3);
             params.add(dw + ".dwconv.bias", Init.constant(dim, 0f), dim);
-            bn[k] = new BatchNorm2d(params, dw + ".bn", dim);
+            bn[k] = new BatchNorm(params, dw + ".bn", dim, true);
         }
     }
 

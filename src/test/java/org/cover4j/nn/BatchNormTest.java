@@ -12,15 +12,15 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** BatchNorm1d in training mode against sums written out by hand, and its running statistics. */
-class BatchNorm1dTest {
+/** BatchNorm in training mode against sums written out by hand, and its running statistics. */
+class BatchNormTest {
     /** Three samples of two features. */
     static final float[] X = {1, 10, 2, -4, 6, 1};
 
     @Test
     void normalisesWithTheBatchStatisticsAndUpdatesTheRunningOnes() {
         Params params = new Params(null);
-        BatchNorm1d bn = new BatchNorm1d(params, "bn", 2, true);
+        BatchNorm bn = new BatchNorm(params, "bn", 2, true);
         try (StepScope s = StepScope.open()) {
             // Affine 2·x̂ + 1 for feature 0, −x̂ + 0.5 for feature 1.
             params.get("bn.weight").detach().copy_(Tensors.of(new float[] {2, -1}, 2));
@@ -50,7 +50,7 @@ class BatchNorm1dTest {
     @Test
     void withoutAffineOnlyTheRunningStatisticsAreHeldAndTheyAreBuffers() {
         Params params = new Params(null);
-        BatchNorm1d bn = new BatchNorm1d(params, "bn", 2, false);
+        BatchNorm bn = new BatchNorm(params, "bn", 2, false);
         assertEquals(java.util.List.of("bn.running_mean", "bn.running_var", "bn.num_batches_tracked"), params.names());
         assertTrue(params.trainableNames().isEmpty());
         try (StepScope s = StepScope.open()) {
@@ -64,7 +64,7 @@ class BatchNorm1dTest {
     @Test
     void gradientsReachTheInputAndTheAffineParameters() {
         Params params = new Params(null);
-        BatchNorm1d bn = new BatchNorm1d(params, "bn", 2, true);
+        BatchNorm bn = new BatchNorm(params, "bn", 2, true);
         try (StepScope s = StepScope.open()) {
             Tensor x = Tensors.of(X, 3, 2);
             x.set_requires_grad(true);
@@ -80,7 +80,7 @@ class BatchNorm1dTest {
     @Test
     void aSingleSampleIsRefused() {
         Params params = new Params(null);
-        BatchNorm1d bn = new BatchNorm1d(params, "bn", 2, true);
+        BatchNorm bn = new BatchNorm(params, "bn", 2, true);
         try (StepScope s = StepScope.open()) {
             CoverException e = assertThrows(CoverException.class, () -> bn.apply(Tensors.of(new float[] {1, 2}, 1, 2)));
             assertTrue(e.getMessage().contains("at least 2 samples"), e.getMessage());
