@@ -132,4 +132,38 @@ class BackbonesCliTest {
         }
         assertTrue(compared > 100, "compared " + compared + " tensors");
     }
+
+    /**
+     * Another method than COVER on each backbone, and classification: BYOL pre-trains the network, a linear probe
+     * classifies from its deepest features, and the frozen backbone the probe saves is bitwise the one BYOL trained
+     * (its BatchNorm buffers included) — the method's backbone is what the downstream task uses.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"transunet", "swinunet", "ukan"})
+    void byolThenClassification(String backbone, @TempDir Path tmp) throws Exception {
+        Path pre = tmp.resolve("pre");
+        CliRunner.Run r = CliRunner.run(pretrain(backbone, pre, "--method", "byol"));
+        assertEquals(0, r.code(), r.err());
+        Path cls = DownstreamFixtures.cls2d(tmp.resolve("cls"), 2, 64);
+        Path ft = tmp.resolve("ft");
+        r = CliRunner.run("finetune", "--task", "cls", "--train", cls.resolve("train").toString(), "--val", cls.resolve("val").toString(),
+                "--test", cls.resolve("val").toString(), "--batch", "2", "--steps", "2", "--val-every", "2", "--threads", "1",
+                "--mode", "linear", "--init", pre.toString(), "--out", ft.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.log().contains("backbone tensors loaded"), r.log());
+        Map<?, ?> test = json(ft.resolve("test/metrics.json"));
+        assertTrue(test.containsKey("accuracy"), test.toString());
+        Map<String, org.cover4j.io.SafeTensors.Tensor> trained = DownstreamFixtures.tensors(pre.resolve("checkpoints/last.safetensors"));
+        Map<String, org.cover4j.io.SafeTensors.Tensor> saved = DownstreamFixtures.tensors(ft.resolve("best.safetensors"));
+        assertEquals(2, saved.get("cls_head.weight").shape()[0]);
+        int compared = 0;
+        for (Map.Entry<String, org.cover4j.io.SafeTensors.Tensor> e : saved.entrySet()) {
+            if (!e.getKey().startsWith("backbone.")) continue;
+            org.cover4j.io.SafeTensors.Tensor t = trained.get(e.getKey());
+            assertTrue(t != null, e.getKey() + " not in BYOL's checkpoint");
+            org.junit.jupiter.api.Assertions.assertArrayEquals(t.data(), e.getValue().data(), 0f, e.getKey());
+            compared++;
+        }
+        assertTrue(compared > 20, "compared " + compared + " tensors");
+    }
 }
