@@ -88,9 +88,10 @@ class PresetsTest {
             touch(sub + "/anat/" + sub + "_rec-mial_dseg.nii.gz");
         }
         PresetData data = Presets.get("FeTA21").open(dir, 3);
-        assertEquals(7, data.train().size()); // round(10 * 0.1) = 1 val, round(10 * 0.2) = 2 test
-        assertEquals(1, data.val().size());
-        assertEquals(2, data.test().size());
+        // the paper's 20/20/40 of 80 as fractions: round(10 * 20/80) = 3 val, round(10 * 40/80) = 5 test
+        assertEquals(2, data.train().size());
+        assertEquals(3, data.val().size());
+        assertEquals(5, data.test().size());
         assertTrue(data.test().id(0).matches("sub-0\\d\\d_rec-mial"), data.test().id(0));
     }
 
@@ -101,10 +102,10 @@ class PresetsTest {
             touch("labels/JPCLN" + i + ".png");
         }
         PresetData data = Presets.get("SCR").open(dir);
-        // 20 -> test 4, val 2, train 14; 25 % of 14 = round(3.5) = 4 labelled
-        assertEquals(4, data.train().size());
-        assertEquals(2, data.val().size());
-        assertEquals(4, data.test().size());
+        // the paper's 100/47/100 of 247: 20 -> val round(3.81) = 4, test round(8.10) = 8, train 8; 25 % of 8 = 2 labelled
+        assertEquals(2, data.train().size());
+        assertEquals(4, data.val().size());
+        assertEquals(8, data.test().size());
     }
 
     @Test
@@ -144,5 +145,41 @@ class PresetsTest {
         CoverException empty = assertThrows(CoverException.class, () -> Presets.get("KiPA22").open(dir));
         assertTrue(empty.getMessage().contains("no files match") && empty.getMessage().contains("manifest.csv"),
                 empty.getMessage());
+    }
+
+    /** On complete data sets the splits are the paper's counts (PROTOCOL.md, Table 1), SCR 25% included. */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource({"CANDI, 103, 40, 20, 43", "FeTA21, 80, 20, 20, 40", "SCR, 247, 25, 47, 100",
+            "KiPA22, 130, 70, 30, 30"})
+    void completeDataSetsSplitAsThePaper(String preset, int n, int train, int val, int test) throws IOException {
+        for (int i = 0; i < n; i++) {
+            switch (preset) {
+                case "CANDI" -> { touch("images/c" + i + ".nii.gz"); touch("labels/c" + i + ".nii.gz"); }
+                case "FeTA21" -> {
+                    String sub = String.format("sub-%03d", i);
+                    touch(sub + "/anat/" + sub + "_T2w.nii.gz");
+                    touch(sub + "/anat/" + sub + "_dseg.nii.gz");
+                }
+                case "SCR" -> { touch("images/J" + i + ".png"); touch("labels/J" + i + ".png"); }
+                default -> { touch("case" + i + "/image/k" + i + ".nii.gz"); touch("case" + i + "/label/k" + i + ".nii.gz"); }
+            }
+        }
+        PresetData data = Presets.get(preset).open(dir);
+        assertEquals(train, data.train().size(), "train");
+        assertEquals(val, data.val().size(), "val");
+        assertEquals(test, data.test().size(), "test");
+    }
+
+    @Test
+    void intensityScalingsAreThePapers() {
+        assertEquals("clip(x, 0, 2048) to [0,1]", Presets.get("KiPA22").preprocess().normalization().describe());
+        assertEquals("clip(x, 0, 2048) to [0,1]", Presets.get("STOIC").preprocess().normalization().describe());
+        assertEquals("min-max to [0,1]", Presets.get("CANDI").preprocess().normalization().describe());
+        assertEquals("min-max to [0,1]", Presets.get("PPMI").preprocess().normalization().describe());
+        org.junit.jupiter.api.Assertions.assertArrayEquals(new int[] {160, 160, 128}, Presets.get("CANDI").preprocess().size());
+        for (String p : List.of("SCR", "FIVES", "PDCXR")) {
+            org.junit.jupiter.api.Assertions.assertArrayEquals(new int[] {512, 512}, Presets.get(p).preprocess().size(), p);
+            assertEquals("x/255", Presets.get(p).preprocess().normalization().describe(), p);
+        }
     }
 }
