@@ -5,8 +5,10 @@
 #
 #   bash scripts/colin27.sh            # the full experiment (hours on 2 cores; scale with the variables below)
 #   bash scripts/colin27.sh --quick    # a seconds-scale smoke run of the same pipeline (tiny network, 3 steps)
+#   bash scripts/colin27.sh --task inia19   # the second task: the INIA19 rhesus macaque template (same package) and
+#                                           # its NeuroMaps atlas merged into 4 classes (hemisphere x front/back half)
 #
-# Environment (defaults in brackets): OUT [cover4j-out/colin27, --quick: cover4j-out/colin27-quick],
+# Environment (defaults in brackets): OUT [cover4j-out/TASK, --quick: cover4j-out/TASK-quick],
 # PRETRAIN_STEPS [600; quick 3], FT_STEPS [300; quick 3], SEEDS ["1 2 3"; quick "1"], THREADS [all cores],
 # CHANNELS [the default U-Net; quick 8,16,32,64,128,64,32,16,8], PATCH [96], BATCH [4], VAL_EVERY [50, at most FT_STEPS],
 # PRETRAIN_SIZE [128], PRETRAIN_EVERY [1], TRAIN / VAL / TEST / PRETRAIN_FROM / PRETRAIN_TO (slice indices, below),
@@ -16,31 +18,37 @@
 # outside it. An OUT that already holds files is refused; --force replaces it, but only if this script created it.
 set -euo pipefail
 
-usage() { sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; }
 die() { echo "colin27: $*" >&2; exit 2; }
 
 quick=0
 force=0
+task=colin27
+expect_task=0
 for a in "$@"; do
+  if [ "$expect_task" = 1 ]; then task="$a"; expect_task=0; continue; fi
   case "$a" in
     --quick) quick=1 ;;
     --force) force=1 ;;
+    --task) expect_task=1 ;;
     -h|--help) usage; exit 0 ;;
-    *) die "unknown argument '$a' (use --quick, --force or --help)" ;;
+    *) die "unknown argument '$a' (use --task colin27|inia19, --quick, --force or --help)" ;;
   esac
 done
+[ "$expect_task" = 0 ] || die "--task needs a value: colin27 or inia19"
+case "$task" in colin27|inia19) ;; *) die "--task must be colin27 or inia19, got '$task'" ;; esac
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$here"
 
 if [ "$quick" = 1 ]; then
-  OUT="${OUT:-cover4j-out/colin27-quick}"
+  OUT="${OUT:-cover4j-out/$task-quick}"
   PRETRAIN_STEPS="${PRETRAIN_STEPS:-3}"
   FT_STEPS="${FT_STEPS:-3}"
   SEEDS="${SEEDS:-1}"
   CHANNELS="${CHANNELS:-8,16,32,64,128,64,32,16,8}"
 fi
-OUT="${OUT:-cover4j-out/colin27}"
+OUT="${OUT:-cover4j-out/$task}"
 PRETRAIN_STEPS="${PRETRAIN_STEPS:-600}"
 FT_STEPS="${FT_STEPS:-300}"
 SEEDS="${SEEDS:-1 2 3}"
@@ -56,11 +64,20 @@ PRETRAIN_EVERY="${PRETRAIN_EVERY:-1}"
 # 60..97, cerebrum 28..157); 20..150 keeps slices with a fair amount of labelled tissue. Train slices are spread over
 # that range (69 is the one slice holding all four classes); validation slices sit half-way between them; test slices
 # fill the gaps, at least 3 slices away from every train and validation slice.
-TRAIN="${TRAIN:-36,69,102,134}"
-VAL="${VAL:-52,85,118}"
-TEST="${TEST:-24,30,44,58,63,75,79,91,96,110,125,142,148}"
-PRETRAIN_FROM="${PRETRAIN_FROM:-20}"
-PRETRAIN_TO="${PRETRAIN_TO:-150}"
+if [ "$task" = colin27 ]; then
+  TRAIN="${TRAIN:-36,69,102,134}"
+  VAL="${VAL:-52,85,118}"
+  TEST="${TEST:-24,30,44,58,63,75,79,91,96,110,125,142,148}"
+  PRETRAIN_FROM="${PRETRAIN_FROM:-20}"
+  PRETRAIN_TO="${PRETRAIN_TO:-150}"
+else
+  # INIA19: 0.5 mm axial slices k; the atlas holds brain at k = 3..112, substantially from about 20 to 105.
+  TRAIN="${TRAIN:-34,52,70,88}"
+  VAL="${VAL:-43,61,79}"
+  TEST="${TEST:-24,29,38,47,56,65,74,83,92,96,100,104}"
+  PRETRAIN_FROM="${PRETRAIN_FROM:-20}"
+  PRETRAIN_TO="${PRETRAIN_TO:-108}"
+fi
 read -r -a C <<< "${COVER4J:-./cover4j}"   # read -a: no glob expansion of a "-cp dir/*" class path
 cache="${COVER4J_DEBIAN_CACHE:-$HOME/.cache/cover4j/debian}"
 templates="$cache/mricron-data/usr/share/mricron/templates"
@@ -92,8 +109,10 @@ run() {
 t_start=$(now)
 
 # --- 1. data -----------------------------------------------------------------------------------------------------------
-echo "== 1. data: Debian mricron-data (Colin27 'ch2' T1 and the AAL atlas on its grid)"
 bash .ci/fetch-test-data
+mkdir -p "$data"
+if [ "$task" = colin27 ]; then
+echo "== 1. data: Debian mricron-data (Colin27 'ch2' T1 and the AAL atlas on its grid)"
 for f in ch2.nii.gz aal.nii.gz ch2bet.nii.gz; do
   [ -f "$templates/$f" ] || die "$templates/$f not found: could not fetch Debian's mricron-data (apt-get download mricron-data)"
 done
@@ -148,6 +167,46 @@ mkdir -p "$data"
     echo "$k,$c"
   done
 } > "$data/aal-to-4-classes.csv"
+image="$templates/ch2.nii.gz"; label="$templates/aal.nii.gz"; labelMap="$data/aal-to-4-classes.csv"
+else
+echo "== 1. data: Debian mricron-data (the INIA19 rhesus macaque T1 template and its NeuroMaps atlas, 0.5 mm)"
+image="$templates/inia19-t1-brain.nii.gz"; label="$templates/inia19-NeuroMaps.nii.gz"; labelMap="$data/neuromaps-to-4-classes.csv"
+for f in "$image" "$label"; do
+  [ -f "$f" ] || die "$f not found: could not fetch Debian's mricron-data (apt-get download mricron-data)"
+done
+run info cover4j info "$image" "$label" > /dev/null
+# --- 2. NeuroMaps (724 regions: 1-605 left, 1001-1605 right) merged into 4 classes --------------------------------------
+# Our choice: hemisphere x the half (posterior, anterior) of the brain that holds the region's centre, split at the
+# median y of all labelled voxels: 1 left posterior, 2 left anterior, 3 right posterior, 4 right anterior. Python's
+# standard library reads the int16 volume (no NumPy needed).
+echo "== 2. label map: NeuroMaps regions by hemisphere (1-605 left, 1001-1605 right) and the half holding their centre"
+python3 - "$label" "$labelMap" <<'EOF'
+import array, gzip, struct, sys
+raw = gzip.open(sys.argv[1]).read()
+dims = struct.unpack("<8h", raw[40:56]); dtype = struct.unpack("<h", raw[70:72])[0]; offset = int(struct.unpack("<f", raw[108:112])[0])
+if dims[0] != 3 or dtype != 4:
+    sys.exit(f"inia19: {sys.argv[1]}: expected a 3D int16 volume, got dims {dims} datatype {dtype}")
+nx, ny, nz = dims[1:4]
+vox = array.array("h"); vox.frombytes(raw[offset:offset + 2 * nx * ny * nz])
+if sys.byteorder != "little": vox.byteswap()
+ysum, count, yhist = {}, {}, [0] * ny
+for i, v in enumerate(vox):
+    if v > 0:
+        y = (i // nx) % ny
+        ysum[v] = ysum.get(v, 0) + y; count[v] = count.get(v, 0) + 1; yhist[y] += 1
+half, seen, ymid = sum(yhist) / 2, 0, 0
+for y, c in enumerate(yhist):
+    seen += c
+    if seen >= half: ymid = y; break
+with open(sys.argv[2], "w") as f:
+    f.write("from,to\n")
+    for v in sorted(count):
+        left = v < 1000
+        anterior = ysum[v] / count[v] >= ymid
+        f.write(f"{v},{(1 if left else 3) + (1 if anterior else 0)}\n")
+print(f"   {len(count)} regions; the brain's median y is voxel {ymid}")
+EOF
+fi
 
 # --- 3. slices -----------------------------------------------------------------------------------------------------------
 echo "== 3. axial slices: train $TRAIN, val $VAL, test $TEST; unlabelled $PRETRAIN_FROM..$PRETRAIN_TO every $PRETRAIN_EVERY"
@@ -163,10 +222,10 @@ for a in sets:
 EOF
 for set in train val test; do
   case "$set" in train) idx="$TRAIN" ;; val) idx="$VAL" ;; test) idx="$TEST" ;; esac
-  run "slices-$set" cover4j slices --image "$templates/ch2.nii.gz" --label "$templates/aal.nii.gz" \
-    --label-map "$data/aal-to-4-classes.csv" --axis 2 --indices "$idx" --out "$data/$set"
+  run "slices-$set" cover4j slices --image "$image" --label "$label" \
+    --label-map "$labelMap" --axis 2 --indices "$idx" --out "$data/$set"
 done
-run slices-unlabelled cover4j slices --image "$templates/ch2.nii.gz" --axis 2 \
+run slices-unlabelled cover4j slices --image "$image" --axis 2 \
   --from "$PRETRAIN_FROM" --to "$PRETRAIN_TO" --every "$PRETRAIN_EVERY" --out "$data/unlabelled"
 
 # --- 4. COVER pre-training on the unlabelled slices ---------------------------------------------------------------------
@@ -191,12 +250,15 @@ done
 # --- 6. summary ----------------------------------------------------------------------------------------------------------
 echo "== 6. summary"
 printf 'total\t%s\n' "$(python3 -c "print(f'{$(now) - $t_start:.1f}')")" >> "$OUT/timings.tsv"
-export OUT SEEDS PRETRAIN_STEPS PRETRAIN_SIZE FT_STEPS PATCH BATCH VAL_EVERY CHANNELS THREADS TRAIN VAL TEST
+TASK="$task"
+export TASK OUT SEEDS PRETRAIN_STEPS PRETRAIN_SIZE FT_STEPS PATCH BATCH VAL_EVERY CHANNELS THREADS TRAIN VAL TEST
 python3 - <<'EOF'
 import json, math, os, platform, subprocess
 E = os.environ
 out, seeds = E["OUT"], E["SEEDS"].split()
-classes = {"1": "left cerebrum", "2": "right cerebrum", "3": "deep grey nuclei", "4": "cerebellum + vermis"}
+colin = E["TASK"] == "colin27"
+classes = ({"1": "left cerebrum", "2": "right cerebrum", "3": "deep grey nuclei", "4": "cerebellum + vermis"} if colin
+           else {"1": "left posterior", "2": "left anterior", "3": "right posterior", "4": "right anterior"})
 
 def num(x):
     if x is None: return math.nan
@@ -234,7 +296,8 @@ for init in ("cover", "scratch"):
         with open(os.path.join(out, "runs", f"{init}-{s}", "test", "metrics.json")) as f:
             res[(init, s)] = json.load(f)
 
-lines = ["# Colin27 (ch2) segmentation of 4 merged AAL classes from 4 labelled axial slices: COVER vs scratch", ""]
+lines = ["# Colin27 (ch2) segmentation of 4 merged AAL classes from 4 labelled axial slices: COVER vs scratch" if colin else
+         "# INIA19 (rhesus macaque) segmentation of 4 merged NeuroMaps classes from 4 labelled axial slices: COVER vs scratch", ""]
 try:
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
 except OSError:
@@ -261,11 +324,30 @@ for init, label in (("cover", "COVER pre-trained"), ("scratch", "scratch")):
     lines.append("| " + " | ".join(row) + " |")
 diff = [num(res[("cover", s)]["mean_dice"]) - num(res[("scratch", s)]["mean_dice"]) for s in seeds]
 m, sd = stats(diff)
+
+def t_test(d):
+    # Two-sided paired t-test; the t distribution's tail by Simpson's rule on its density (standard library only).
+    n = len(d)
+    if n < 2 or not sd > 0: return math.nan, math.nan
+    t = m / (sd / math.sqrt(n)); k = n - 1
+    c = math.exp(math.lgamma((k + 1) / 2) - math.lgamma(k / 2)) / math.sqrt(k * math.pi)
+    f = lambda x: c * (1 + x * x / k) ** (-(k + 1) / 2)
+    a, steps = abs(t), 20000
+    h = a / steps
+    inner = f(0) + f(a) + sum((4 if i % 2 else 2) * f(i * h) for i in range(1, steps))
+    return t, max(0.0, 1 - 2 * inner * h / 3)
+
+t, p = t_test(diff)
 lines += ["", f"Paired difference COVER − scratch in test mean Dice (same seed): {fmt(m, sd)} "
-          f"({sum(d > 0 for d in diff)} of {len(diff)} seeds in favour of COVER).", "",
-          "Caveats: all slices come from one subject (Colin27), so train and test slices are correlated even with the "
-          "3-slice gaps; the unlabelled pre-training slices include the images (not the labels) of the validation and test "
-          "slices; AAL labels only grey matter, so white matter is background; a class absent from both a slice's labels "
+          f"({sum(d > 0 for d in diff)} of {len(diff)} seeds in favour of COVER; paired t = {t:.2f}, two-sided p = {p:.4f}).", "",
+          ("Caveats: all slices come from one subject (Colin27), so train and test slices are correlated even with the "
+           "3-slice gaps; the unlabelled pre-training slices include the images (not the labels) of the validation and test "
+           "slices; AAL labels only grey matter, so white matter is background; " if colin else
+           "Caveats: all slices come from one template (INIA19, an average of rhesus macaque brains), so train and test slices "
+           "are correlated even with the 4-slice gaps; the unlabelled pre-training slices include the images (not the labels) "
+           "of the validation and test slices; the 4 classes (hemisphere × front/back half of the brain holding each "
+           "NeuroMaps region's centre) are our choice; ") +
+          "a class absent from both a slice's labels "
           "and its prediction counts as Dice 1 for that slice (MONAI's convention), and HD95 is infinite for a slice where "
           "exactly one of them is empty (see hd95_infinite_cases in each test/metrics.json).", "",
           "## Commands", "", "```", open(os.path.join(out, "commands.txt")).read().rstrip(), "```", "",
@@ -277,4 +359,4 @@ EOF
 echo
 cat "$OUT/results.md"
 echo
-echo "colin27: results in $OUT/results.md"
+echo "$task: results in $OUT/results.md"
