@@ -3,7 +3,6 @@ package org.cover4j.nn;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
-import org.cover4j.pretrain.cover.CoverConfig;
 import org.cover4j.torch.Autograd;
 import org.cover4j.torch.Devices;
 import org.cover4j.torch.Precision;
@@ -52,20 +51,20 @@ class UNetPassBf16Test {
             int size = dims == 2 ? 32 : 16;
             long[] shape = dims == 2 ? new long[] {BATCH, 1, size, size} : new long[] {BATCH, 1, size, size, size};
             Rng rng = new Rng(11 + dims);
-            Tensor images = random(rng, shape);
+            Tensor images = UNetPassTest.random(rng, shape);
             Params fp32 = new Params(Devices.parse("cpu"));
             Params roundedWeights = new Params(Devices.parse("cpu"));
             Params bf16Autograd = new Params(Devices.parse("cpu"));
             Params manual = new Params(Devices.parse("cpu"));
-            UNet fp32Net = unet(fp32, dims);
-            UNet roundedNet = unet(roundedWeights, dims);
-            UNet autogradNet = unet(bf16Autograd, dims);
-            UNet manualNet = unet(manual, dims);
+            UNet fp32Net = UNetPassTest.unet(fp32, dims);
+            UNet roundedNet = UNetPassTest.unet(roundedWeights, dims);
+            UNet autogradNet = UNetPassTest.unet(bf16Autograd, dims);
+            UNet manualNet = UNetPassTest.unet(manual, dims);
             roundWeights(roundedWeights);
 
             List<Tensor> fp32Levels = fp32Net.levels(images);
             List<Tensor> grads = new ArrayList<>();
-            for (int i = 0; i < 5; i++) grads.add(random(rng, fp32Levels.get(i).shape()));
+            for (int i = 0; i < 5; i++) grads.add(UNetPassTest.random(rng, fp32Levels.get(i).shape()));
             Autograd.backward(fp32Levels, grads);
             Autograd.backward(roundedNet.levels(images), grads);
 
@@ -123,18 +122,6 @@ class UNetPassBf16Test {
         List<Tensor> out = new ArrayList<>();
         for (Tensor g : grads) out.add(g.clone());
         return out;
-    }
-
-    private static UNet unet(Params params, int dims) {
-        return new UNet(params, "", dims, 1, CoverConfig.SMALL_CHANNELS, new Rng(3));
-    }
-
-    private static Tensor random(Rng rng, long[] shape) {
-        long n = 1;
-        for (long d : shape) n *= d;
-        float[] v = new float[(int) n];
-        for (int i = 0; i < v.length; i++) v[i] = (float) rng.nextGaussian();
-        return Tensors.of(v, shape);
     }
 
     private static float[] concat(List<float[]> parts) {

@@ -78,11 +78,11 @@ class UNetPassTest {
         return out;
     }
 
-    private static UNet unet(Params params, int dims) {
+    static UNet unet(Params params, int dims) {
         return new UNet(params, "", dims, 1, CoverConfig.SMALL_CHANNELS, new Rng(3));
     }
 
-    private static Tensor random(Rng rng, long[] shape) {
+    static Tensor random(Rng rng, long[] shape) {
         long n = 1;
         for (long d : shape) n *= d;
         float[] v = new float[(int) n];
