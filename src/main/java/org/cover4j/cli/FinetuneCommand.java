@@ -144,7 +144,8 @@ public final class FinetuneCommand implements Callable<Integer> {
     Integer probeLevel;
 
     @Option(names = "--init-scope", paramLabel = "all|encoder", description = "What --init loads into the backbone: all of it, "
-            + "or only the encoder (U-Net: inc, down1..down4), the decoder keeping its fresh initialisation (default: all).")
+            + "or only the encoder (U-Net: inc, down1..down4), the decoder keeping its fresh initialisation (default: all; for U-KAN "
+            + "encoder, whose pre-trained decoder fine-tuned worse than a fresh one in our measurements).")
     String initScope;
 
     @Option(names = "--max-bad-steps", paramLabel = "N", defaultValue = "5", description = "Stop after this many consecutive non-finite steps (default: ${DEFAULT-VALUE}).")

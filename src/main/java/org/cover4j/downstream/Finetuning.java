@@ -148,14 +148,15 @@ public final class Finetuning {
             }
             log.printf("resuming %s at step %d of %d%n", out, from.step(), s.steps());
         } else {
+            InitScope scope = initScope(s, backbone, found);
             if (init != null) {
                 List<String> keptFresh;
                 if (found.official()) {
-                    if (s.initScopeKind() != InitScope.ALL) throw CoverException.usage("--init-scope encoder takes cover4j checkpoints; official weights load whole");
+                    if (scope != InitScope.ALL) throw CoverException.usage("--init-scope encoder takes cover4j checkpoints; official weights load whole");
                     net.backbone().importOfficial(init);
                     keptFresh = List.of();
                 } else {
-                    keptFresh = net.loadBackbone(init, initPath, s.initScopeKind());
+                    keptFresh = net.loadBackbone(init, initPath, scope);
                 }
                 log.println(found.summary(initPath, keptFresh) + "; " + net.headParams().names().size() + " head tensors newly initialised ("
                         + BackboneWeights.prefixes(net.headParams().names()) + ")");
@@ -171,7 +172,7 @@ public final class Finetuning {
             modelDoc.put("task", task.code());
             modelDoc.put("mode", s.modeKind().code());
             modelDoc.put("init", initPath == null ? null : initPath.toString());
-            if (initPath != null) modelDoc.put("init_scope", s.initScopeKind().code());
+            if (initPath != null) modelDoc.put("init_scope", scope.code());
             if (found != null) modelDoc.put("init_method", found.method());
             modelDoc.put("metric", "val_" + task.metric());
             modelDoc.put("settings", ModelFiles.toTree(s));
@@ -260,6 +261,16 @@ public final class Finetuning {
      * shapes describe), else the one the options name. Options that name another backbone than {@code --init}'s are
      * refused.
      */
+    /**
+     * What --init loads: as given, or by default all of a pre-trained backbone except where the backbone says its
+     * pre-trained decoder fine-tunes worse than a fresh one (official weights always load whole).
+     */
+    static InitScope initScope(FinetuneSettings s, BackboneSpec backbone, BackboneWeights.Found found) {
+        if (s.initScope() != null) return s.initScopeKind();
+        boolean official = found != null && found.official();
+        return official || backbone.kind().finetunesPretrainedDecoder() ? InitScope.ALL : InitScope.ENCODER;
+    }
+
     private static BackboneSpec backbone(FinetuneSettings s, BackboneWeights.Found found, BackboneWeights.Arch arch, Path initPath) {
         if (found == null) return s.backbone() != null ? s.backbone() : BackboneSpec.unet(s.channels());
         BackboneSpec recorded = arch != null ? BackboneSpec.unet(channels(s, arch, initPath)) : found.spec();

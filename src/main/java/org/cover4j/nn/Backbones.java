@@ -33,6 +33,14 @@ public final class Backbones {
             return false;
         }
 
+        /**
+         * Whether fine-tuning from a pre-training checkpoint loads the decoder too by default ({@code --init-scope all})
+         * or only the encoder; a backbone says false where loading the pre-trained decoder measurably hurt (see README).
+         */
+        default boolean finetunesPretrainedDecoder() {
+            return true;
+        }
+
         /** The names (without dashes) of this backbone's own options. */
         default List<String> optionNames() {
             return List.of();

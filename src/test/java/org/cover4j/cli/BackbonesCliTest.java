@@ -60,6 +60,8 @@ class BackbonesCliTest {
         assertTrue(r.log().contains("backbone tensors loaded"), r.log());
         Map<?, ?> model = json(ft.resolve("model.json"));
         assertTrue(model.toString().contains("name=" + backbone), model.toString());
+        // U-KAN fine-tunes only its pre-trained encoder unless told otherwise (README, Backbones); the others load all.
+        assertEquals(backbone.equals("ukan") ? "encoder" : "all", model.get("init_scope"), model.toString());
 
         r = CliRunner.run("evaluate", "--model", ft.toString(), "--data", data.resolve("test").toString(), "--out", tmp.resolve("eval").toString(),
                 "--threads", "1");
@@ -148,7 +150,7 @@ class BackbonesCliTest {
         Path ft = tmp.resolve("ft");
         r = CliRunner.run("finetune", "--task", "cls", "--train", cls.resolve("train").toString(), "--val", cls.resolve("val").toString(),
                 "--test", cls.resolve("val").toString(), "--batch", "2", "--steps", "2", "--val-every", "2", "--threads", "1",
-                "--mode", "linear", "--init", pre.toString(), "--out", ft.toString());
+                "--mode", "linear", "--init", pre.toString(), "--init-scope", "all", "--out", ft.toString());
         assertEquals(0, r.code(), r.err());
         assertTrue(r.log().contains("backbone tensors loaded"), r.log());
         Map<?, ?> test = json(ft.resolve("test/metrics.json"));
