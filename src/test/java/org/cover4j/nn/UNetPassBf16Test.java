@@ -78,7 +78,7 @@ class UNetPassBf16Test {
                 Tensor level = pass.levels().get(i);
                 assertEquals(torch.ScalarType.Float, level.scalar_type().intern(), "level " + i + " is handed out as float32");
                 float[] actual = Tensors.toArray(level);
-                assertClose("level " + i + " against bf16 autograd", Tensors.toArray(autogradLevels.get(i)), actual, 2e-2);
+                UNetPassTest.assertClose("level " + i + " against bf16 autograd", Tensors.toArray(autogradLevels.get(i)), actual, 2e-2);
                 double relative = relativeL2(Tensors.toArray(fp32Levels.get(i)), actual);
                 assertTrue(relative < 2e-2 && relative > 1e-4, "level " + i + " differs from float32 by " + relative);
             }
@@ -93,7 +93,7 @@ class UNetPassBf16Test {
                 actual.add(Tensors.toArray(g));
                 expected.add(Tensors.toArray(fp32.get(name).grad()));
                 perturbed.add(Tensors.toArray(roundedWeights.get(name).grad()));
-                assertClose(name + " gradient against bf16 autograd", Tensors.toArray(bf16Autograd.get(name).grad().to(torch.ScalarType.Float)),
+                UNetPassTest.assertClose(name + " gradient against bf16 autograd", Tensors.toArray(bf16Autograd.get(name).grad().to(torch.ScalarType.Float)),
                         actual.get(actual.size() - 1), 2e-2);
             }
             assertEquals(9 * 8, actual.size(), "parameters compared");
@@ -157,18 +157,5 @@ class UNetPassBf16Test {
             bb += (double) b[i] * b[i];
         }
         return ab / Math.sqrt(aa * bb);
-    }
-
-    /** max|Δ| ≤ tol · max|expected|, and the expected values are not all zero. */
-    private static void assertClose(String what, float[] expected, float[] actual, double tol) {
-        assertEquals(expected.length, actual.length, what + ": length");
-        double scale = 0;
-        double worst = 0;
-        for (int i = 0; i < expected.length; i++) {
-            scale = Math.max(scale, Math.abs(expected[i]));
-            worst = Math.max(worst, Math.abs((double) actual[i] - expected[i]));
-        }
-        assertTrue(scale > 0, what + ": all zero");
-        assertTrue(worst <= tol * scale, String.format("%s: max |diff| %.3g at scale %.3g", what, worst, scale));
     }
 }

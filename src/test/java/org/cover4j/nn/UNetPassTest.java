@@ -91,7 +91,7 @@ class UNetPassTest {
     }
 
     /** max|Δ| ≤ tol · max|expected|, and the expected values are not all zero (the comparison means something). */
-    private static void assertClose(String what, float[] expected, float[] actual, double tol) {
+    static void assertClose(String what, float[] expected, float[] actual, double tol) {
         assertEquals(expected.length, actual.length, what + ": length");
         double scale = 0;
         double worst = 0;
