@@ -189,6 +189,7 @@ public final class UNetPass implements BackbonePass {
         Tensor z;
         try (Profiler.Section p = Profiler.section("unet conv fwd", in)) {
             z = Ops.conv(in, net.param(conv + ".weight"), net.param(conv + ".bias"));
+            Profiler.convolutionWork(z, net.param(conv + ".weight"), 1);
         }
         Tensor[] n;
         try (Profiler.Section p = Profiler.section("unet norm+lrelu fwd", z)) {
@@ -376,7 +377,9 @@ public final class UNetPass implements BackbonePass {
         }
         Unit first = c.units.get(FIRST_UNIT);
         try (Profiler.Section p = Profiler.section("unet conv recompute (first)", c.input)) {
-            c.units.put(FIRST_UNIT, first.withZ(Ops.conv(c.input, net.param(first.conv() + ".weight"), net.param(first.conv() + ".bias"))));
+            Unit again = first.withZ(Ops.conv(c.input, net.param(first.conv() + ".weight"), net.param(first.conv() + ".bias")));
+            Profiler.convolutionWork(again.z(), net.param(first.conv() + ".weight"), 1);
+            c.units.put(FIRST_UNIT, again);
         }
         doubleConvBackward(c, UNet.encoderBlock(0), g, out, c.input, false);
         releaseIfOwned(g, grads);
@@ -509,6 +512,7 @@ public final class UNetPass implements BackbonePass {
      */
     private static Tensor[] convBackward(Tensor gz, Tensor in, Tensor weight, boolean needInput, boolean withBias) {
         try (Profiler.Section p = Profiler.section(needInput ? "unet conv bwd" : "unet conv bwd (weight only)", gz)) {
+            Profiler.convolutionWork(gz, weight, needInput ? 2 : 1);
             return convBackwardUntimed(gz, in, weight, needInput, withBias);
         }
     }

@@ -22,6 +22,10 @@ import java.util.Map;
  * synchronises the device at each boundary when it is enabled with {@code synchronizeCuda} (which slows the step a
  * little and is why it is off unless asked for). Only the thread that enabled it is profiled: the loader's and the
  * Java kernels' worker threads run inside sections of that thread and count there.
+ *
+ * <p>A section may also record the arithmetic it did ({@link #flops}, e.g. a convolution's multiply-adds): its row then
+ * shows the GFLOP/s it reached, which says whether an operation is slow because it is much work or because it runs
+ * far below the machine's rate (small spatial sizes, few channels).
  */
 public final class Profiler {
     /** One open section. Close it (try-with-resources) to record it. */
@@ -36,7 +40,7 @@ public final class Profiler {
 
     private final Thread owner = Thread.currentThread();
     private final boolean synchronizeCuda;
-    private final Map<String, long[]> totals = new LinkedHashMap<>(); // name -> {calls, nanos, cpu nanos}
+    private final Map<String, long[]> totals = new LinkedHashMap<>(); // name -> {calls, nanos, cpu nanos, flops}
     private final java.lang.management.ThreadMXBean cpu = java.lang.management.ManagementFactory.getThreadMXBean();
     private final ArrayDeque<Open> stack = new ArrayDeque<>();
     private long steps;
@@ -85,6 +89,28 @@ public final class Profiler {
     }
 
     /**
+     * Adds {@code flops} floating-point operations (a multiply-add counts two) to the innermost open section of the
+     * profiled thread; nothing when profiling is off or no section is open. Work is not passed on to enclosing sections.
+     */
+    public static void flops(double flops) {
+        Profiler p = active;
+        if (p == null || Thread.currentThread() != p.owner || p.stack.isEmpty()) return;
+        p.stack.peek().flops += flops;
+    }
+
+    /**
+     * Records {@code passes} times the work of a convolution with output (or output gradient) {@code out} and weight
+     * {@code weight} — {@code 2 · out.numel() · weight.numel() / weight.size(0)} operations, each output value a sum over
+     * the input channels (of its group) and the kernel — in the innermost open section. A convolution's backward is
+     * two such passes (input and weight gradients), one when only the weight gradient is computed. Bias terms are not
+     * counted. Nothing, not even the shapes' reading, when profiling is off.
+     */
+    public static void convolutionWork(Tensor out, Tensor weight, int passes) {
+        if (!enabled()) return;
+        flops(passes * 2.0 * out.numel() * (double) (weight.numel() / weight.size(0)));
+    }
+
+    /**
      * Ends a step of {@code nanos} wall time (the loop's own measure): the table's rows are per step, and its
      * {@code other} is the steps' time that no section covers.
      */
@@ -129,6 +155,7 @@ public final class Profiler {
         final long startCpu;
         long children;
         long childrenCpu;
+        double flops;
         boolean closed;
 
         Open(String name, long start, long startCpu) {
@@ -148,10 +175,11 @@ public final class Profiler {
             // (an exception skipped its close) is dropped.
             while (!stack.isEmpty() && stack.peek() != this) stack.pop();
             stack.poll();
-            long[] t = totals.computeIfAbsent(name, k -> new long[3]);
+            long[] t = totals.computeIfAbsent(name, k -> new long[4]);
             t[0]++;
             t[1] += elapsed - children;
             t[2] += elapsedCpu - childrenCpu;
+            t[3] += Math.round(flops);
             Open parent = stack.peek();
             if (parent != null) {
                 parent.children += elapsed;
@@ -163,9 +191,15 @@ public final class Profiler {
     /**
      * One row of the table: a section's calls and milliseconds per step, and the CPU milliseconds of the profiled thread
      * in it (with one thread, the work itself, which other processes on the machine do not inflate as they do wall time;
-     * with more, the calling thread's share only; NaN for {@code other}).
+     * with more, the calling thread's share only; NaN for {@code other}), and the floating-point work recorded in it
+     * per step ({@link #flops}; 0 where none was).
      */
-    public record Row(String name, double callsPerStep, double msPerStep, double percent, double threadCpuMsPerStep) {}
+    public record Row(String name, double callsPerStep, double msPerStep, double percent, double threadCpuMsPerStep, double gflopPerStep) {
+        /** The rate the section's own time reached on its recorded work, or NaN where it recorded none. */
+        public double gflopPerSecond() {
+            return gflopPerStep > 0 && msPerStep > 0 ? gflopPerStep / (msPerStep / 1e3) : Double.NaN;
+        }
+    }
 
     public long steps() {
         return steps;
@@ -190,19 +224,20 @@ public final class Profiler {
         if (steps == 0) return rows;
         Map<String, long[]> merged = new LinkedHashMap<>();
         for (Map.Entry<String, long[]> e : totals.entrySet()) {
-            long[] t = merged.computeIfAbsent(byOperation ? operation(e.getKey()) : e.getKey(), k -> new long[3]);
-            for (int i = 0; i < 3; i++) t[i] += e.getValue()[i];
+            long[] t = merged.computeIfAbsent(byOperation ? operation(e.getKey()) : e.getKey(), k -> new long[4]);
+            for (int i = 0; i < 4; i++) t[i] += e.getValue()[i];
         }
         double step = stepMs();
         double covered = 0;
         for (Map.Entry<String, long[]> e : merged.entrySet()) {
             double ms = e.getValue()[1] / 1e6 / steps;
             covered += ms;
-            rows.add(new Row(e.getKey(), (double) e.getValue()[0] / steps, ms, step > 0 ? 100 * ms / step : 0, e.getValue()[2] / 1e6 / steps));
+            rows.add(new Row(e.getKey(), (double) e.getValue()[0] / steps, ms, step > 0 ? 100 * ms / step : 0, e.getValue()[2] / 1e6 / steps,
+                    e.getValue()[3] / 1e9 / steps));
         }
         rows.sort((a, b) -> Double.compare(b.msPerStep(), a.msPerStep()));
         double other = Math.max(0, step - covered);
-        rows.add(new Row("other", 0, other, step > 0 ? 100 * other / step : 0, Double.NaN));
+        rows.add(new Row("other", 0, other, step > 0 ? 100 * other / step : 0, Double.NaN, 0));
         return rows;
     }
 
@@ -224,7 +259,8 @@ public final class Profiler {
 
     /**
      * The tables: by operation (resolutions summed), then by operation and resolution; each row's calls per step, ms
-     * per step and % of the step, and {@code other}.
+     * per step, % of the step, the profiled thread's CPU ms, the GFLOP per step and GFLOP/s of the sections that
+     * recorded their work, and {@code other}.
      */
     public void print(PrintWriter out, String title) {
         out.printf(Locale.ROOT, "%nProfile: %s (%d steps, mean step %.1f ms; each section's own time, nested sections subtracted)%n",
@@ -235,12 +271,16 @@ public final class Profiler {
     }
 
     private static void table(PrintWriter out, String heading, List<Row> rows) {
-        out.printf(Locale.ROOT, "%n%-46s %10s %10s %7s %12s%n", "section (" + heading + ")", "calls/step", "ms/step", "%", "thread_cpu_ms");
+        out.printf(Locale.ROOT, "%n%-46s %10s %10s %7s %12s %10s %9s%n", "section (" + heading + ")", "calls/step", "ms/step", "%",
+                "thread_cpu_ms", "GFLOP/step", "GFLOP/s");
         for (Row r : rows) {
             boolean other = r.name().equals("other");
-            out.printf(Locale.ROOT, "%-46s %10s %10.1f %6.1f%% %12s%n", r.name(),
+            boolean work = r.gflopPerStep() > 0;
+            out.printf(Locale.ROOT, "%-46s %10s %10.1f %6.1f%% %12s %10s %9s%n", r.name(),
                     other ? "" : String.format(Locale.ROOT, "%.1f", r.callsPerStep()), r.msPerStep(), r.percent(),
-                    other ? "" : String.format(Locale.ROOT, "%.1f", r.threadCpuMsPerStep()));
+                    other ? "" : String.format(Locale.ROOT, "%.1f", r.threadCpuMsPerStep()),
+                    work ? String.format(Locale.ROOT, "%.2f", r.gflopPerStep()) : "",
+                    work ? String.format(Locale.ROOT, "%.1f", r.gflopPerSecond()) : "");
         }
     }
 }

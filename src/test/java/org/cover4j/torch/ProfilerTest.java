@@ -81,4 +81,41 @@ class ProfilerTest {
         assertEquals("unet conv fwd", Profiler.operation("unet conv fwd 128²"));
         assertEquals("unet conv recompute (first)", Profiler.operation("unet conv recompute (first)"));
     }
+
+    @Test
+    void workGoesToTheInnermostSectionAndRatesAreWorkOverOwnTime() {
+        Profiler.flops(1e9); // off: nothing
+        Profiler.enable(false);
+        Profiler.flops(5e9); // no section open: nothing
+        for (int step = 0; step < 2; step++) {
+            long t0 = System.nanoTime();
+            try (Profiler.Section outer = Profiler.section("conv 64³")) {
+                Profiler.flops(3e9);
+                spin(100_000);
+                try (Profiler.Section inner = Profiler.section("conv 32³")) {
+                    Profiler.flops(1e9);
+                    Profiler.flops(0.5e9);
+                    spin(100_000);
+                }
+            }
+            try (Profiler.Section plain = Profiler.section("norm 64³")) {
+                spin(10_000);
+            }
+            Profiler.stepDone(System.nanoTime() - t0);
+        }
+        Profiler p = Profiler.disable();
+        Map<String, Profiler.Row> rows = p.rows().stream().collect(Collectors.toMap(Profiler.Row::name, r -> r));
+        assertEquals(3.0, rows.get("conv 64³").gflopPerStep(), 1e-12);
+        assertEquals(1.5, rows.get("conv 32³").gflopPerStep(), 1e-12);
+        Profiler.Row outer = rows.get("conv 64³");
+        assertEquals(3.0 / (outer.msPerStep() / 1e3), outer.gflopPerSecond(), 1e-9 * outer.gflopPerSecond());
+        assertEquals(0.0, rows.get("norm 64³").gflopPerStep());
+        assertTrue(Double.isNaN(rows.get("norm 64³").gflopPerSecond()));
+        assertTrue(Double.isNaN(rows.get("other").gflopPerSecond()));
+        Profiler.Row merged = p.rows(true).stream().filter(r -> r.name().equals("conv")).findFirst().orElseThrow();
+        assertEquals(4.5, merged.gflopPerStep(), 1e-12);
+        java.io.StringWriter text = new java.io.StringWriter();
+        p.print(new java.io.PrintWriter(text), "t");
+        assertTrue(text.toString().contains("GFLOP/s"), text.toString());
+    }
 }
