@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.cover4j.data.Image;
+import org.cover4j.io.Image;
 import org.cover4j.io.Affines;
 import org.cover4j.io.ImageStats;
 import org.cover4j.io.MedicalImages;

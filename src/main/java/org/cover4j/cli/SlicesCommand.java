@@ -1,6 +1,6 @@
 package org.cover4j.cli;
 
-import org.cover4j.data.Image;
+import org.cover4j.io.Image;
 import org.cover4j.data.ImageFiles;
 import org.cover4j.data.ImageOps;
 import org.cover4j.io.MedicalImages;

@@ -1,5 +1,7 @@
 package org.cover4j.data;
 
+import org.cover4j.io.Image;
+
 /**
  * Resampling of a C-order array along one axis at given fractional source coordinates.
  *

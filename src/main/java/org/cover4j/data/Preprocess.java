@@ -1,5 +1,6 @@
 package org.cover4j.data;
 
+import org.cover4j.io.Image;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;

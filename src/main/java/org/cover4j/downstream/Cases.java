@@ -1,6 +1,6 @@
 package org.cover4j.downstream;
 
-import org.cover4j.data.Image;
+import org.cover4j.io.Image;
 import org.cover4j.data.Sample;
 import org.cover4j.util.CoverException;
 

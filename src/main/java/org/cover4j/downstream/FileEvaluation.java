@@ -2,7 +2,7 @@ package org.cover4j.downstream;
 
 import org.cover4j.data.Entry;
 import org.cover4j.data.FileDataset;
-import org.cover4j.data.Image;
+import org.cover4j.io.Image;
 import org.cover4j.data.PairedFolder;
 import org.cover4j.data.Sample;
 import org.cover4j.metrics.MetricsWriter;

@@ -1,6 +1,6 @@
 package org.cover4j.downstream;
 
-import org.cover4j.data.Image;
+import org.cover4j.io.Image;
 import org.cover4j.data.ImageOps;
 import org.cover4j.data.Interpolation;
 import org.cover4j.data.Normalization;

@@ -1,7 +1,7 @@
 package org.cover4j.downstream;
 
 import org.bytedeco.pytorch.Device;
-import org.cover4j.data.Image;
+import org.cover4j.io.Image;
 import org.cover4j.data.ImageFiles;
 import org.cover4j.io.MedicalImages;
 import org.cover4j.metrics.MetricsWriter;

@@ -1,6 +1,5 @@
 package org.cover4j.io;
 
-import org.cover4j.data.Image;
 
 import java.nio.file.Path;
 import java.util.List;

@@ -10,7 +10,7 @@ import java.nio.file.Path;
 
 /**
  * Reads voxels stored the way NIfTI and MetaImage store them — first axis fastest (Fortran order), channels
- * interleaved per voxel — into the project's layout: channel-first, C-order ({@link org.cover4j.data.Image}).
+ * interleaved per voxel — into the project's layout: channel-first, C-order ({@link org.cover4j.io.Image}).
  * The data are decoded and scattered chunk by chunk, so no second full-size copy is ever made.
  */
 final class FortranVoxels {

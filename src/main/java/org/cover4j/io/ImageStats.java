@@ -1,6 +1,5 @@
 package org.cover4j.io;
 
-import org.cover4j.data.Image;
 
 /**
  * Intensity summary of an image over its finite voxels (all channels), accumulated in float64; NaN and

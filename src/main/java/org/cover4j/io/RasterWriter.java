@@ -1,6 +1,5 @@
 package org.cover4j.io;
 
-import org.cover4j.data.Image;
 import org.cover4j.util.CoverException;
 
 import javax.imageio.ImageIO;

@@ -21,7 +21,7 @@ public enum SampleType {
         this.bytes = bytes;
     }
 
-    /** numpy's name for the type, e.g. {@code int16}; used as {@link org.cover4j.data.Image#datatype()}. */
+    /** numpy's name for the type, e.g. {@code int16}; used as {@link org.cover4j.io.Image#datatype()}. */
     public String label() { return label; }
 
     /** Bytes per element. */

@@ -2,7 +2,7 @@ package org.cover4j.pretrain;
 
 import org.cover4j.data.Entry;
 import org.cover4j.data.FileDataset;
-import org.cover4j.data.Image;
+import org.cover4j.io.Image;
 import org.cover4j.data.ImageFolder;
 import org.cover4j.data.ImageOps;
 import org.cover4j.data.Interpolation;

@@ -2,7 +2,7 @@ package org.cover4j.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.cover4j.data.Image;
+import org.cover4j.io.Image;
 import org.cover4j.io.MedicalImages;
 import org.cover4j.io.SafeTensors;
 import org.cover4j.util.CoverException;

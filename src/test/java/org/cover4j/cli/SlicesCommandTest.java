@@ -1,6 +1,6 @@
 package org.cover4j.cli;
 
-import org.cover4j.data.Image;
+import org.cover4j.io.Image;
 import org.cover4j.io.MedicalImages;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

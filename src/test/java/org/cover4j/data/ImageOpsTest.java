@@ -1,5 +1,6 @@
 package org.cover4j.data;
 
+import org.cover4j.io.Image;
 import org.cover4j.util.CoverException;
 import org.cover4j.util.Rng;
 import org.junit.jupiter.api.Test;

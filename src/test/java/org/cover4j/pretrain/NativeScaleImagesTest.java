@@ -1,6 +1,6 @@
 package org.cover4j.pretrain;
 
-import org.cover4j.data.Image;
+import org.cover4j.io.Image;
 import org.cover4j.io.MedicalImages;
 import org.cover4j.util.CoverException;
 import org.junit.jupiter.api.Test;

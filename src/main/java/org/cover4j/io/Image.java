@@ -1,4 +1,4 @@
-package org.cover4j.data;
+package org.cover4j.io;
 
 import java.util.Arrays;
 
