@@ -80,8 +80,8 @@ public final class BenchmarkCommand implements Callable<Integer> {
     @Mixin
     BackboneOptions backboneOptions = new BackboneOptions();
 
-    @Option(names = "--low-memory", negatable = true, description = "As pretrain's --low-memory (default: off).")
-    boolean lowMemory;
+    @Mixin
+    MemoryOptions memory = new MemoryOptions();
 
     @Option(names = "--profile", description = "Also time every operation of the measured steps and print a table per case "
             + "(calls, ms and share per step; see pretrain --profile).")
@@ -105,7 +105,7 @@ public final class BenchmarkCommand implements Callable<Integer> {
         if (paper != null) {
             if (!parsed.hasMatchedOption("--steps")) steps = 2;
             if (!parsed.hasMatchedOption("--warmup")) warmup = 1;
-            if (paper.lowMemory() && !parsed.hasMatchedOption("--low-memory")) lowMemory = true;
+            if (paper.lowMemory() && !parsed.hasMatchedOption("--low-memory") && !memory.fastBackward) memory.lowMemory = true;
             dim = String.valueOf(paper.dims());
         }
         if (steps < (paper != null ? 1 : 2)) throw CoverException.usage("--steps must be >= 2, got " + steps);
@@ -169,7 +169,7 @@ public final class BenchmarkCommand implements Callable<Integer> {
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(), "benchmark", "--in-process", "--method", method,
                 "--dim", String.valueOf(d), "--steps", String.valueOf(measured), "--warmup", String.valueOf(warmup),
                 "--threads", String.valueOf(threads), "--device", common.device, "--precision", precision.value().label()));
-        if (lowMemory) cmd.add("--low-memory");
+        cmd.addAll(MemoryOptions.args(memory.mode()));
         cmd.addAll(backboneOptions.args());
         if (profile) cmd.add("--profile");
         if (preset != null) cmd.addAll(List.of("--preset", preset));
@@ -207,7 +207,7 @@ public final class BenchmarkCommand implements Callable<Integer> {
         Device device = Devices.parse(s.device());
         PretrainImages images = Pretraining.images(s, quiet);
         PretrainMethod<?> m = Pretraining.method(config, device);
-        m.recomputeActivations(lowMemory);
+        m.memoryMode(memory.mode());
         long[] rss = new long[2];
         long[] nativeBytes = new long[2];
         long[] heap = new long[2];
@@ -245,7 +245,7 @@ public final class BenchmarkCommand implements Callable<Integer> {
         List<StepLoop.StepTimes> t = loop.stepTimes().subList(warmup, total);
         double step = median(t, x -> x.data() + x.forward() + x.backward() + x.optimizer());
         out.printf(Locale.ROOT, "%-28s %9.3f %7.3f %7.3f %7.3f %7.3f %9.0f %+10.1fM %+10.1fM %7.3f%n",
-                d + "D b" + batch + " " + size + (d == 2 ? "^2" : "^3") + " (" + measured + " st" + (lowMemory ? ", low-mem" : "")
+                d + "D b" + batch + " " + size + (d == 2 ? "^2" : "^3") + " (" + measured + " st" + memoryLabel(", low-mem", ", fast-bwd")
                         + (precision.value() == Precision.BF16 ? ", bf16)" : ")"),
                 step,
                 median(t, StepLoop.StepTimes::data), median(t, StepLoop.StepTimes::forward),
@@ -263,7 +263,7 @@ public final class BenchmarkCommand implements Callable<Integer> {
                     PaperPreset.PAPER_ITERATIONS, PaperPreset.PAPER_ITERATIONS * step / 86400);
         }
         if (profile) Profiling.finish(out, "benchmark " + d + "D, batch " + batch + ", " + size + (d == 2 ? "²" : "³") + ", " + threads
-                + " threads" + (lowMemory ? ", low memory" : ""));
+                + " threads" + memoryLabel(", low memory", ", fast backward"));
         out.flush();
     }
 
@@ -275,5 +275,14 @@ public final class BenchmarkCommand implements Callable<Integer> {
         double[] v = values.clone();
         Arrays.sort(v);
         return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+    }
+
+    /** The label of the memory mode in the table ({@code low} or {@code fast}), empty for the default. */
+    private String memoryLabel(String low, String fast) {
+        return switch (memory.mode()) {
+            case LOW -> low;
+            case FAST -> fast;
+            case DEFAULT -> "";
+        };
     }
 }

@@ -140,11 +140,8 @@ public final class PretrainCommand implements Callable<Integer> {
     @Option(names = "--init", paramLabel = "FILE", description = "Start from these weights: a cover4j checkpoint (.safetensors) or a reference state dict (.npz or .safetensors).")
     Path init;
 
-    @Option(names = "--low-memory", negatable = true, description = "Run the U-Net's backward pass one image at a time "
-            + "at any size (volumes from 64³ up always are), recompute MoV's softmax weights in the backward pass instead of keeping them, "
-            + "and hand freed memory back to the system before each step's "
-            + "peaks: the same result, less memory for 2D batches and small volumes, a little more time (default: off).")
-    boolean lowMemory;
+    @Mixin
+    MemoryOptions memory = new MemoryOptions();
 
     @Option(names = "--profile", description = "Time every operation of the training step (convolutions per resolution, "
             + "GroupNorm, pooling, upsampling, MoV, warps, losses, optimizer, data wait, ...) and print a table of calls, ms "
@@ -215,7 +212,7 @@ public final class PretrainCommand implements Callable<Integer> {
         PretrainImages images = Pretraining.images(settings, log);
         if (resumed != null) dataChanges = listingChanges(resumed, images, dataChanges);
         PretrainMethod<?> method = Pretraining.method(config, device);
-        method.recomputeActivations(lowMemory);
+        method.memoryMode(memory.mode());
         if (init != null && resumed == null) {
             StateDicts.StateDict sd = StateDicts.read(init);
             method.state().load(sd.values(), sd.shapes(), sd.file().toString());

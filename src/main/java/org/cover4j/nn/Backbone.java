@@ -54,9 +54,9 @@ public interface Backbone {
      * A pass over {@code images} whose levels are outside autograd and whose {@link BackbonePass#backward} adds the
      * parameters' gradients given the levels' gradients (a method that joins several pieces of graph by hand, as COVER
      * does). By default libtorch's autograd; a backbone may override it with a pass that keeps less memory
-     * ({@code lowMemory}: trade speed for memory where the backbone can).
+     * ({@code memory}: how to trade time for memory where the backbone can).
      */
-    default BackbonePass trainingPass(Tensor images, boolean lowMemory) {
+    default BackbonePass trainingPass(Tensor images, MemoryMode memory) {
         return AutogradPass.run(this, images);
     }
 

@@ -133,9 +133,9 @@ public final class UNet implements Backbone {
 
     /** The hand-written pass: it keeps a fraction of the activations autograd would (see {@link UNetPass}). */
     @Override
-    public BackbonePass trainingPass(Tensor images, boolean lowMemory) {
+    public BackbonePass trainingPass(Tensor images, MemoryMode memory) {
         long voxels = images.numel() / (images.size(0) * images.size(1));
-        return UNetPass.run(this, images, UNetPass.imagesPerChunk(voxels, lowMemory));
+        return UNetPass.run(this, images, UNetPass.imagesPerChunk(voxels, memory));
     }
 
     /** The parameter {@code name} (relative to this network's prefix, e.g. {@code inc.double_conv.0.weight}). */

@@ -120,10 +120,15 @@ public final class UNetPass implements BackbonePass {
 
     /**
      * The backward chunk size that keeps a block's temporaries small without making the convolutions' work per call
-     * small: whole batches of 2D images, one 3D volume of 64³ at a time ({@code lowMemory}: always one image).
+     * small: whole batches of 2D images, one 3D volume of 64³ at a time ({@link MemoryMode#LOW}: always one image;
+     * {@link MemoryMode#FAST}: always the whole batch).
      */
-    public static long imagesPerChunk(long voxelsPerImage, boolean lowMemory) {
-        return lowMemory ? 1 : Math.max(1, (1L << 18) / Math.max(1, voxelsPerImage));
+    public static long imagesPerChunk(long voxelsPerImage, MemoryMode memory) {
+        return switch (memory) {
+            case LOW -> 1;
+            case FAST -> Long.MAX_VALUE;
+            case DEFAULT -> Math.max(1, (1L << 18) / Math.max(1, voxelsPerImage));
+        };
     }
 
     /** The tensors as float32 (those that are not are replaced and released): the levels handed out. */

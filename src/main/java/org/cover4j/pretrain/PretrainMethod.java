@@ -37,9 +37,10 @@ public interface PretrainMethod<S> extends Objective<List<S>> {
     }
 
     /**
-     * Trade time for memory where the method can (COVER: its U-Net's backward pass one image at a time at any size,
-     * and freed memory returned to the system before a step's peaks; README, Speed and memory): the same gradients.
-     * Methods that cannot ignore it. Off unless asked for.
+     * Trade time for memory, or memory for time, where the method can (COVER: its U-Net's backward pass one image at a
+     * time at any size and freed memory returned to the system before a step's peaks, or the backward pass on the
+     * whole batch; README, Speed and memory): the same gradients. Methods that cannot ignore it. {@code DEFAULT} unless
+     * asked for.
      */
-    default void recomputeActivations(boolean on) {}
+    default void memoryMode(org.cover4j.nn.MemoryMode mode) {}
 }

@@ -127,8 +127,8 @@ public final class CoverMethod implements PretrainMethod<ViewPair> {
     }
 
     @Override
-    public void recomputeActivations(boolean on) {
-        model.lowMemory(on);
+    public void memoryMode(org.cover4j.nn.MemoryMode mode) {
+        model.memoryMode(mode);
     }
 
     @Override

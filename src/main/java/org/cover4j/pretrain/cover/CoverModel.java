@@ -7,6 +7,7 @@ import org.cover4j.nn.MoV;
 import org.cover4j.nn.Params;
 import org.cover4j.nn.Projection;
 import org.cover4j.nn.Backbone;
+import org.cover4j.nn.MemoryMode;
 import org.cover4j.nn.BackboneSpec;
 import org.cover4j.nn.BackbonePass;
 import org.cover4j.nn.UNetPass;
@@ -31,6 +32,7 @@ public final class CoverModel {
     private final Backbone backbone;
     private final Projection[] proj = new Projection[5];
     private boolean lowMemory;
+    private MemoryMode memory = MemoryMode.DEFAULT;
 
     /** The reference model: the U-Net of {@code config}'s channels (SPEC §5). */
     public CoverModel(CoverConfig config, Device device, Rng rng) {
@@ -75,7 +77,13 @@ public final class CoverModel {
      * values, less memory, a little more time.
      */
     public void lowMemory(boolean on) {
-        this.lowMemory = on;
+        memoryMode(on ? MemoryMode.LOW : MemoryMode.DEFAULT);
+    }
+
+    /** {@link MemoryMode#LOW} is {@link #lowMemory}; {@link MemoryMode#FAST} runs the backbone's backward on the whole batch. */
+    public void memoryMode(MemoryMode mode) {
+        this.memory = mode;
+        this.lowMemory = mode == MemoryMode.LOW;
     }
 
     /**
@@ -142,7 +150,7 @@ public final class CoverModel {
      */
     private List<List<Tensor>> backboneLevels(Tensor images, StagedBackward stages, long... parts) {
         if (GradMode.is_enabled()) {
-            BackbonePass pass = backbone.trainingPass(images, lowMemory);
+            BackbonePass pass = backbone.trainingPass(images, memory);
             return stages.backboneLeaves(pass.levels(), pass, parts);
         }
         return stages.backboneLeaves(backbone.levels(images), null, parts);

@@ -96,7 +96,7 @@ class SwinUnetLevelsTest {
             Params params = SwinFixtures.cpuParams();
             SwinUnet net = new SwinUnet(params, "", SwinUnetConfig.tiny(SIZE), 1, new Rng(7));
             SwinFixtures.toDouble(params);
-            BackbonePass pass = net.trainingPass(image(2, 1, 9).to(torch.ScalarType.Double), false);
+            BackbonePass pass = net.trainingPass(image(2, 1, 9).to(torch.ScalarType.Double), org.cover4j.nn.MemoryMode.DEFAULT);
             Rng rng = new Rng(10);
             List<Tensor> grads = new ArrayList<>();
             for (Tensor level : pass.levels()) grads.add(gaussian(level.shape(), rng).to(torch.ScalarType.Double));

@@ -140,7 +140,7 @@ class TransUNetTest {
 
             Params q = params();
             TransUNet other = new TransUNet(q, "backbone.", MINI, 1, new Rng(5));
-            BackbonePass pass = other.trainingPass(image(2, 1, 32, 6), false);
+            BackbonePass pass = other.trainingPass(image(2, 1, 32, 6), org.cover4j.nn.MemoryMode.DEFAULT);
             List<Tensor> grads = new ArrayList<>();
             long seed = 10;
             for (Tensor l : pass.levels()) {

@@ -164,7 +164,7 @@ class UKanTest {
 
             Params staged = UKanFixtures.cpuParams();
             UKan model = new UKan(staged, "", UKanConfig.tiny(64), 1, new Rng(9));
-            BackbonePass pass = model.trainingPass(x, false);
+            BackbonePass pass = model.trainingPass(x, org.cover4j.nn.MemoryMode.DEFAULT);
             List<List<Tensor>> parts = List.of(new ArrayList<>(), new ArrayList<>());
             for (int i = 0; i < 5; i++) {
                 assertArrayEquals(Tensors.toArray(levels.get(i)), Tensors.toArray(pass.levels().get(i)), 0f, "level " + i);

@@ -1,0 +1,35 @@
+package org.cover4j.cli;
+
+import org.cover4j.nn.MemoryMode;
+import org.cover4j.util.CoverException;
+import picocli.CommandLine.Option;
+
+/** {@code --low-memory} and {@code --fast-backward}, declared once for {@code pretrain} and {@code benchmark}. */
+public final class MemoryOptions {
+    @Option(names = "--low-memory", negatable = true, description = "Run the U-Net's backward pass one image at a time "
+            + "at any size (volumes from 64³ up always are), recompute MoV's softmax weights in the backward pass instead of keeping them, "
+            + "and hand freed memory back to the system before each step's "
+            + "peaks: the same result, less memory for 2D batches and small volumes, a little more time (default: off).")
+    boolean lowMemory;
+
+    @Option(names = "--fast-backward", description = "Run the U-Net's backward pass on the whole batch at any size, "
+            + "volumes of 64³ and up included: the small deep levels run on every volume at once, which is faster, and the "
+            + "full-resolution block's temporaries exist for every volume at once, which takes more memory (README, Speed "
+            + "and memory). Not with --low-memory (default: off).")
+    boolean fastBackward;
+
+    /** The mode asked for; both flags together are a usage error. */
+    MemoryMode mode() {
+        if (lowMemory && fastBackward) throw CoverException.usage("--fast-backward and --low-memory contradict each other; give one");
+        return lowMemory ? MemoryMode.LOW : fastBackward ? MemoryMode.FAST : MemoryMode.DEFAULT;
+    }
+
+    /** The flags that give {@code mode} (for a child process). */
+    static java.util.List<String> args(MemoryMode mode) {
+        return switch (mode) {
+            case LOW -> java.util.List.of("--low-memory");
+            case FAST -> java.util.List.of("--fast-backward");
+            case DEFAULT -> java.util.List.of();
+        };
+    }
+}
