@@ -2,6 +2,7 @@ package org.cover4j.cli;
 
 import org.cover4j.nn.MemoryMode;
 import org.cover4j.nn.UNetPass;
+import org.cover4j.torch.Precision;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -27,6 +28,13 @@ class MemoryModeCliTest {
         assertEquals(64, UNetPass.imagesPerChunk(v16, MemoryMode.DEFAULT), "16³: 2^18 voxels per chunk");
         assertEquals(1, UNetPass.imagesPerChunk(v16, MemoryMode.LOW));
         assertEquals(Long.MAX_VALUE, UNetPass.imagesPerChunk(v64, MemoryMode.FAST), "the whole batch, whatever its size");
+        Precision before = Precision.set(Precision.BF16);
+        try {
+            assertEquals(2, UNetPass.imagesPerChunk(v64, MemoryMode.DEFAULT), "bf16: the same bytes hold two volumes of 64³");
+            assertEquals(1, UNetPass.imagesPerChunk(v64, MemoryMode.LOW));
+        } finally {
+            Precision.set(before);
+        }
     }
 
     private static String[] args(Path out, String... more) {

@@ -11,7 +11,7 @@ import org.cover4j.torch.Tensors;
 import org.cover4j.util.Rng;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -44,9 +44,9 @@ class UNetPassBf16Test {
         Precision.set(Precision.FP32);
     }
 
-    @ParameterizedTest(name = "{0}D")
-    @ValueSource(ints = {2, 3})
-    void bf16PassIsExactAgainstBf16AutogradAndCloseToFp32(int dims) {
+    @ParameterizedTest(name = "{0}D, {1} image(s) per backward chunk")
+    @CsvSource({"2,1", "3,1", "3,2"}) // 3D, 2: the whole batch, as bf16 chunks two volumes of 64³ by default
+    void bf16PassIsExactAgainstBf16AutogradAndCloseToFp32(int dims, long perChunk) {
         try (StepScope s = StepScope.open()) {
             int size = dims == 2 ? 32 : 16;
             long[] shape = dims == 2 ? new long[] {BATCH, 1, size, size} : new long[] {BATCH, 1, size, size, size};
@@ -73,7 +73,7 @@ class UNetPassBf16Test {
             List<Tensor> bf16Grads = new ArrayList<>();
             for (Tensor g : grads) bf16Grads.add(g.to(torch.ScalarType.BFloat16));
             Autograd.backward(autogradLevels, bf16Grads);
-            UNetPass pass = UNetPass.run(manualNet, images, 1);
+            UNetPass pass = UNetPass.run(manualNet, images, perChunk);
             for (int i = 0; i < 5; i++) {
                 Tensor level = pass.levels().get(i);
                 assertEquals(torch.ScalarType.Float, level.scalar_type().intern(), "level " + i + " is handed out as float32");
