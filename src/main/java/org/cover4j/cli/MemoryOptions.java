@@ -7,7 +7,8 @@ import picocli.CommandLine.Option;
 /** {@code --low-memory} and {@code --fast-backward}, declared once for {@code pretrain} and {@code benchmark}. */
 public final class MemoryOptions {
     @Option(names = "--low-memory", negatable = true, description = "Run the U-Net's backward pass one image at a time "
-            + "at any size (volumes from 64³ up always are), recompute MoV's softmax weights in the backward pass instead of keeping them, "
+            + "at any size (by default it runs on 2^18 voxels at a time in fp32, 2^19 in bf16: one or two volumes of 64³), "
+            + "recompute MoV's softmax weights in the backward pass instead of keeping them, "
             + "and hand freed memory back to the system before each step's "
             + "peaks: the same result, less memory for 2D batches and small volumes, a little more time (default: off).")
     boolean lowMemory;
