@@ -122,8 +122,8 @@ public final class UNetPass implements BackbonePass {
      * The backward chunk size that keeps a block's temporaries small without making the convolutions' work per call
      * small: images of 2^18 voxels in all per chunk in float32 — whole batches of 2D images, one 3D volume of 64³ at a
      * time — and, as the bound is on the temporaries' bytes, twice as many voxels in bfloat16, whose activations take
-     * half the bytes (two volumes of 64³: the moving and fixed views of a batch of one together, which measured 4.05
-     * instead of 5.10 s per step at the same peak). {@link MemoryMode#LOW}: always one image; {@link MemoryMode#FAST}:
+     * half the bytes (two volumes of 64³: the moving and fixed views of a batch of one together, which measured 4.84
+     * instead of 5.31 s per step at the same peak). {@link MemoryMode#LOW}: always one image; {@link MemoryMode#FAST}:
      * always the whole batch.
      */
     public static long imagesPerChunk(long voxelsPerImage, MemoryMode memory) {
