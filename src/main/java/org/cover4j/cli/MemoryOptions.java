@@ -4,6 +4,8 @@ import org.cover4j.nn.MemoryMode;
 import org.cover4j.util.CoverException;
 import picocli.CommandLine.Option;
 
+import java.util.List;
+
 /** {@code --low-memory} and {@code --fast-backward}, declared once for {@code pretrain} and {@code benchmark}. */
 public final class MemoryOptions {
     @Option(names = "--low-memory", negatable = true, description = "Run the U-Net's backward pass one image at a time "
@@ -26,11 +28,11 @@ public final class MemoryOptions {
     }
 
     /** The flags that give {@code mode} (for a child process). */
-    static java.util.List<String> args(MemoryMode mode) {
+    static List<String> args(MemoryMode mode) {
         return switch (mode) {
-            case LOW -> java.util.List.of("--low-memory");
-            case FAST -> java.util.List.of("--fast-backward");
-            case DEFAULT -> java.util.List.of();
+            case LOW -> List.of("--low-memory");
+            case FAST -> List.of("--fast-backward");
+            case DEFAULT -> List.of();
         };
     }
 }

@@ -1,6 +1,7 @@
 package org.cover4j.data;
 
 import org.cover4j.io.Image;
+
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;

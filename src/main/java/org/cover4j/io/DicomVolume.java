@@ -1,6 +1,5 @@
 package org.cover4j.io;
 
-
 import java.nio.file.Path;
 import java.util.List;
 

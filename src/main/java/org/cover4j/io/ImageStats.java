@@ -1,6 +1,5 @@
 package org.cover4j.io;
 
-
 /**
  * Intensity summary of an image over its finite voxels (all channels), accumulated in float64; NaN and
  * infinite voxels are counted separately rather than poisoning the numbers.

@@ -82,7 +82,7 @@ class CoverParityTest {
         Map<String, NpyArray> clipped = Fixtures.load("cover2d_small_grads_clipped.npz");
         Map<String, NpyArray> after = Fixtures.load("cover2d_small_params_after_step1.npz");
         CoverModel model = loadModel("cover2d_small", 2);
-        model.lowMemory(recompute);
+        model.memoryMode(recompute ? org.cover4j.nn.MemoryMode.LOW : org.cover4j.nn.MemoryMode.DEFAULT);
         Params p = model.params();
         assertEquals(500_152, p.count(), "parameter count of the small 2D model");
         double worst = 0;

@@ -31,7 +31,6 @@ public final class CoverModel {
     private final Params params;
     private final Backbone backbone;
     private final Projection[] proj = new Projection[5];
-    private boolean lowMemory;
     private MemoryMode memory = MemoryMode.DEFAULT;
 
     /** The reference model: the U-Net of {@code config}'s channels (SPEC §5). */
@@ -71,19 +70,18 @@ public final class CoverModel {
     }
 
     /**
-     * Whether training steps run the backbone's backward pass one image at a time at any image size (by default only
-     * from 64³ up, see {@link UNetPass#imagesPerChunk}), recompute MoV's softmax weights in the backward pass instead
-     * of keeping them, and return the C allocator's freed memory to the system before the step's peaks: the same
-     * values, less memory, a little more time.
+     * How training steps trade memory and time: {@link MemoryMode#LOW} runs the backbone's backward pass one image at a
+     * time at any image size (by default only from 64³ up in float32, see {@link UNetPass#imagesPerChunk}), recomputes
+     * MoV's softmax weights in the backward pass instead of keeping them, and returns the C allocator's freed memory to
+     * the system before the step's peaks: the same values, less memory, a little more time. {@link MemoryMode#FAST}
+     * runs the backbone's backward pass on the whole batch.
      */
-    public void lowMemory(boolean on) {
-        memoryMode(on ? MemoryMode.LOW : MemoryMode.DEFAULT);
-    }
-
-    /** {@link MemoryMode#LOW} is {@link #lowMemory}; {@link MemoryMode#FAST} runs the backbone's backward on the whole batch. */
     public void memoryMode(MemoryMode mode) {
         this.memory = mode;
-        this.lowMemory = mode == MemoryMode.LOW;
+    }
+
+    private boolean lowMemory() {
+        return memory == MemoryMode.LOW;
     }
 
     /**
@@ -108,12 +106,12 @@ public final class CoverModel {
      */
     public Output forward(Tensor moving, Tensor fixed, Map<String, Tensor> trace) {
         // In low-memory mode the allocator's leftovers of the previous step go back to the system before this step's peak.
-        if (lowMemory) {
+        if (lowMemory()) {
             try (Profiler.Section p = Profiler.section("allocator trim (low memory)")) {
                 Torch.releaseFreedMemory();
             }
         }
-        StagedBackward stages = new StagedBackward(lowMemory);
+        StagedBackward stages = new StagedBackward(lowMemory());
         List<List<Tensor>> levels = levels(moving, fixed, stages);
         List<Tensor> m = levels.get(0);
         List<Tensor> f = levels.get(1);
@@ -175,7 +173,7 @@ public final class CoverModel {
             // The softmax weights are kept for the backward pass (one local correlation and softmax less per level) except
             // in low-memory mode, where they are recomputed: at 64³ they are 131 MiB, within the step's usual peak,
             // but at the paper's 2 × 128³ they are 2 GiB.
-            if (lowMemory) result = result.withoutWeights();
+            if (lowMemory()) result = result.withoutWeights();
             Profiler.Section compose = Profiler.section("vpa flow compose fwd", mov);
             if (level == 4) {
                 put(trace, "vpa/w_4", mov);
