@@ -2,7 +2,7 @@ package org.cover4j.nn;
 
 /**
  * How a training step trades memory for time where a backbone's pass can (the U-Net's hand-written backward, see
- * {@link UNetPass#imagesPerChunk}); the gradients are the same in every mode, up to summation order.
+ * {@link BackwardChunking#of}); the gradients are the same in every mode, up to summation order.
  */
 public enum MemoryMode {
     /** The backward pass one image at a time at any size, and whatever else the method can recompute (less memory). */

@@ -135,7 +135,7 @@ public final class UNet implements Backbone {
     @Override
     public BackbonePass trainingPass(Tensor images, MemoryMode memory) {
         long voxels = images.numel() / (images.size(0) * images.size(1));
-        return UNetPass.run(this, images, UNetPass.imagesPerChunk(voxels, memory));
+        return UNetPass.run(this, images, BackwardChunking.of(images.size(0), voxels, memory));
     }
 
     /** The parameter {@code name} (relative to this network's prefix, e.g. {@code inc.double_conv.0.weight}). */

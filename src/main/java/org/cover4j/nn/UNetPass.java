@@ -28,8 +28,9 @@ import java.util.Map;
  * again is the first, on the image itself (a few input channels: cheap), whose output is not kept.
  * The gradients are those of autograd (libtorch's own backward kernels) up to summation order.
  *
- * <p>The backward pass runs in chunks of {@code imagesPerChunk} images (GroupNorm is per image, so the values are
- * the same): the temporaries of a full-resolution block then exist for one chunk at a time. The forward pass runs
+ * <p>The backward pass runs in chunks of images as a {@link BackwardChunking} says (GroupNorm is per image, so the
+ * values are the same): the temporaries of a full-resolution block then exist for one chunk at a time, and the
+ * coarse levels can run on the whole batch between the fine levels' chunks. The forward pass runs
  * whole: its temporaries are not what sets a step's peak, and the deep layers parallelise better on a whole batch.
  *
  * <p>In {@link Precision#BF16} the whole pass runs on bfloat16 activations: the image is cast once, every convolution,
@@ -64,18 +65,20 @@ public final class UNetPass implements BackbonePass {
 
     /** Some images of the batch and the units they went through, by name. */
     private static final class Chunk {
+        final long start;
         final long size;
         final Tensor input;
         final Map<String, Unit> units = new HashMap<>();
 
-        Chunk(long size, Tensor input) {
+        Chunk(long start, long size, Tensor input) {
+            this.start = start;
             this.size = size;
             this.input = input;
         }
 
         /** This chunk's images {@code [from, from + n)}: views of its tensors, nothing copied. */
         Chunk slice(long from, long n) {
-            Chunk c = new Chunk(n, input.narrow(0, from, n));
+            Chunk c = new Chunk(start + from, n, input.narrow(0, from, n));
             for (Map.Entry<String, Unit> e : units.entrySet()) {
                 Unit u = e.getValue();
                 c.units.put(e.getKey(), new Unit(u.conv(), u.norm(), u.z() == null ? null : u.z().narrow(0, from, n),
@@ -93,46 +96,35 @@ public final class UNetPass implements BackbonePass {
     private final UNet net;
     private final Chunk batch;
     private final long imagesPerChunk;
+    private final int chunkedLevels;
     private final List<Tensor> levels;
 
-    private UNetPass(UNet net, Tensor images, long imagesPerChunk) {
+    private UNetPass(UNet net, Tensor images, BackwardChunking chunking) {
         this.net = net;
-        this.imagesPerChunk = imagesPerChunk;
+        this.imagesPerChunk = chunking.imagesPerChunk();
+        this.chunkedLevels = chunking.chunkedLevels();
         try (NoGradGuard g = new NoGradGuard()) {
             try (Profiler.Section p = Profiler.section("unet input to channels-last")) {
                 Tensor laidOut = Ops.channelsLast(images);
                 Tensor input = Precision.compute(laidOut);
                 if (input != laidOut) Ops.release(laidOut);
-                batch = new Chunk(images.size(0), input);
+                batch = new Chunk(0, images.size(0), input);
             }
             levels = fp32(forward(batch));
         }
     }
 
     /**
-     * Runs the forward pass of {@code net} on {@code images}, keeping what {@link #backward} needs, which will run
-     * {@code imagesPerChunk} images at a time (at least 1); the levels it returns are outside autograd.
+     * Runs the forward pass of {@code net} on {@code images}, keeping what {@link #backward} needs, which will divide
+     * the batch as {@code chunking} says; the levels it returns are outside autograd.
      */
-    public static UNetPass run(UNet net, Tensor images, long imagesPerChunk) {
-        if (imagesPerChunk < 1) throw new IllegalArgumentException("imagesPerChunk must be >= 1, got " + imagesPerChunk);
-        return new UNetPass(net, images, imagesPerChunk);
+    public static UNetPass run(UNet net, Tensor images, BackwardChunking chunking) {
+        return new UNetPass(net, images, chunking);
     }
 
-    /**
-     * The backward chunk size that keeps a block's temporaries small without making the convolutions' work per call
-     * small: images of 2^18 voxels in all per chunk in float32 — whole batches of 2D images, one 3D volume of 64³ at a
-     * time — and, as the bound is on the temporaries' bytes, twice as many voxels in bfloat16, whose activations take
-     * half the bytes (two volumes of 64³: the moving and fixed views of a batch of one together, which measured 4.84
-     * instead of 5.31 s per step at the same peak). {@link MemoryMode#LOW}: always one image; {@link MemoryMode#FAST}:
-     * always the whole batch.
-     */
-    public static long imagesPerChunk(long voxelsPerImage, MemoryMode memory) {
-        long voxels = Precision.current() == Precision.BF16 ? 1L << 19 : 1L << 18;
-        return switch (memory) {
-            case LOW -> 1;
-            case FAST -> Long.MAX_VALUE;
-            case DEFAULT -> Math.max(1, voxels / Math.max(1, voxelsPerImage));
-        };
+    /** As {@link #run(UNet, Tensor, BackwardChunking)}, {@code imagesPerChunk} images at a time through every level. */
+    public static UNetPass run(UNet net, Tensor images, long imagesPerChunk) {
+        return run(net, images, BackwardChunking.perChunk(imagesPerChunk));
     }
 
     /** The tensors as float32 (those that are not are replaced and released): the levels handed out. */
@@ -245,9 +237,16 @@ public final class UNetPass implements BackbonePass {
     /**
      * As {@link #backward(List)} with the gradients given per part of the batch: {@code grads.get(p)} holds the five
      * level gradients of the {@code parts[p]} images after those of the parts before it (e.g. the moving and the
-     * fixed images). A part's gradients are released as soon as its images are done, and no joined copy of the
-     * parts is made unless a chunk spans two of them. The levels are released first: the backward pass recomputes
+     * fixed images). A part's gradients are released as soon as its images are done with them, and no joined copy of
+     * the parts is made unless a chunk spans two of them. The levels are released first: the backward pass recomputes
      * what it needs of them from the kept convolution outputs.
+     *
+     * <p>With several chunks and {@code chunkedLevels} below 5 the backward pass runs in three phases: the decoder
+     * blocks of the fine levels chunk by chunk, then everything at the coarse levels on the whole batch (whose small
+     * convolutions use the cores better on more images: at 8³ and 4³ they ran at 72 and 45 GFLOP/s per volume, 178
+     * and 86 on two), then the encoder blocks of the fine levels chunk by chunk. The fine levels' temporaries, which
+     * set the peak, still exist for one chunk at a time; what waits for the second fine phase is each image's skip
+     * gradients of the fine levels and its pooled input to the coarse encoder.
      */
     @Override
     public void backward(List<List<Tensor>> grads, long... parts) {
@@ -261,128 +260,147 @@ public final class UNetPass implements BackbonePass {
         }
         Ops.release(levels.toArray(new Tensor[0]));
         try (NoGradGuard g = new NoGradGuard()) {
-            long n = batch.size;
-            int released = 0; // parts whose gradients are released
-            for (long start = 0; start < n; start += imagesPerChunk) {
-                long size = Math.min(imagesPerChunk, n - start);
-                Chunk c = size == n ? batch : batch.slice(start, size);
-                List<Tensor> part;
-                try (Profiler.Section p = Profiler.section("unet level grads per chunk")) {
-                    part = inComputeType(chunkGradients(grads, parts, start, size));
-                }
-                backward(c, part);
-                Ops.release(part.toArray(new Tensor[0]));
-                if (c != batch) c.release();
-                long end = 0;
-                for (int p = 0; p < parts.length; p++) {
-                    end += parts[p];
-                    if (p >= released && end <= start + size) {
-                        Ops.release(grads.get(p).toArray(new Tensor[0]));
-                        released = p + 1;
-                    }
+            List<Chunk> chunks = new ArrayList<>();
+            for (long start = 0; start < batch.size; start += imagesPerChunk) {
+                long size = Math.min(imagesPerChunk, batch.size - start);
+                chunks.add(size == batch.size ? batch : batch.slice(start, size));
+            }
+            LevelGradients levelGrads = new LevelGradients(grads, parts);
+            if (chunks.size() > 1 && chunkedLevels < 5) {
+                backwardSplit(chunks, levelGrads, chunkedLevels);
+            } else {
+                // Each chunk all the way; the split at the deepest level only orders the work as one pass would.
+                for (Chunk c : chunks) {
+                    List<Tensor> part = levelGrads.of(c.start, c.size, 0, 4);
+                    Handover h = fineDecoderBackward(c, part, 4, true);
+                    coarseBackward(c, part, 4, h);
+                    fineEncoderBackward(c, 4, h, h.gPooled);
+                    Ops.release(part.toArray(new Tensor[0]));
+                    levelGrads.releaseDone(c.start + c.size, 0, 4);
+                    if (c != batch) c.release();
                 }
             }
             batch.release();
         }
     }
 
+    /** The three phases of {@link #backward(List, long...)} with the levels below {@code fine} run per chunk. */
+    private void backwardSplit(List<Chunk> chunks, LevelGradients levelGrads, int fine) {
+        List<Handover> handovers = new ArrayList<>();
+        for (Chunk c : chunks) {
+            List<Tensor> part = levelGrads.of(c.start, c.size, 0, fine);
+            handovers.add(fineDecoderBackward(c, part, fine, false));
+            Ops.release(part.toArray(new Tensor[0]));
+            levelGrads.releaseDone(c.start + c.size, 0, fine);
+        }
+        Handover whole = new Handover();
+        try (Profiler.Section p = Profiler.section("unet join chunks")) {
+            whole.g = joinAndRelease(handovers, h -> h.g);
+            whole.pooled = joinAndRelease(handovers, h -> h.pooled);
+        }
+        List<Tensor> coarse = levelGrads.of(0, batch.size, fine + 1, 4);
+        coarseBackward(batch, coarse, fine, whole);
+        Ops.release(coarse.toArray(new Tensor[0]));
+        levelGrads.releaseDone(batch.size, fine + 1, 4);
+        for (int k = 0; k < chunks.size(); k++) {
+            Chunk c = chunks.get(k);
+            fineEncoderBackward(c, fine, handovers.get(k), whole.gPooled.narrow(0, c.start, c.size));
+            c.release();
+        }
+        Ops.release(whole.gPooled);
+    }
+
+    private static Tensor joinAndRelease(List<Handover> hs, java.util.function.Function<Handover, Tensor> field) {
+        Tensor[] all = hs.stream().map(field).toArray(Tensor[]::new);
+        Tensor joined = Ops.cat(0, all); // (concatenation keeps the channels-last layout)
+        Ops.release(all);
+        return joined;
+    }
+
     /**
-     * The five level gradients of images {@code [start, start + size)}, new tensors (views where the chunk lies in one
-     * part, joined copies otherwise, zeros for parts without one), or null for a level no part has a gradient for.
+     * What a chunk's backward through the fine levels hands to the coarse levels' and takes back: {@code g}, the
+     * gradient of the output of the first coarse block in backward order (the level gradients up to its level
+     * added); the skip gradients of the fine encoder blocks' outputs; their activations where kept; the coarse
+     * encoder's input (max pooling of the last fine encoder output) with its pooling indices; and from the coarse
+     * levels, {@code gPooled}, the gradient of that input.
      */
-    private static List<Tensor> chunkGradients(List<List<Tensor>> grads, long[] parts, long start, long size) {
-        List<Tensor> out = new ArrayList<>(5);
-        for (int level = 0; level < 5; level++) {
-            List<Tensor> pieces = new ArrayList<>();
-            List<Long> lengths = new ArrayList<>();
-            Tensor any = null;
-            long partStart = 0;
-            for (int p = 0; p < parts.length; p++) {
-                long from = Math.max(start, partStart);
-                long to = Math.min(start + size, partStart + parts[p]);
-                partStart += parts[p];
-                if (from >= to) continue; // (parts already done are released)
-                Tensor t = grads.get(p).get(level);
-                boolean has = t != null && t.defined();
-                if (has) any = t;
-                pieces.add(has ? t.narrow(0, from - (partStart - parts[p]), to - from) : null);
-                lengths.add(to - from);
-            }
-            if (any == null) {
-                out.add(null);
-            } else if (pieces.size() == 1) {
-                out.add(pieces.get(0));
-            } else {
-                for (int i = 0; i < pieces.size(); i++) {
-                    if (pieces.get(i) != null) continue;
-                    long[] shape = any.shape();
-                    shape[0] = lengths.get(i);
-                    pieces.set(i, Ops.zeros(any, shape));
-                }
-                Tensor[] all = pieces.toArray(new Tensor[0]);
-                out.add(Ops.cat(0, all));
-                Ops.release(all);
-            }
-        }
-        return out;
+    private static final class Handover {
+        Tensor g;
+        final Tensor[] skipGrad = new Tensor[4];
+        final Tensor[] encoderOutput = new Tensor[4];
+        Tensor pooled;
+        Tensor indices;
+        Tensor gPooled;
     }
 
-    /** The gradients in the precision the pass computes in (those that are not are replaced and released; nulls kept). */
-    private static List<Tensor> inComputeType(List<Tensor> grads) {
-        List<Tensor> out = new ArrayList<>(grads.size());
-        for (Tensor g : grads) {
-            Tensor c = Precision.compute(g);
-            if (c != g) Ops.release(g);
-            out.add(c);
-        }
-        return out;
-    }
-
-    private void backward(Chunk c, List<Tensor> grads) {
-        // Decoder, finest first. `out` is the block's output activation, `g` its gradient.
-        Tensor[] enc = new Tensor[4];
-        Tensor[] skipGrad = new Tensor[4];
+    /**
+     * Backward through the decoder blocks at levels {@code 0 .. fine-1} (finest first). Keeps the fine encoder
+     * outputs (skip activations) in the handover if {@code keepActivations}, else releases them once the coarse
+     * encoder's pooled input is taken from the last one (the second fine phase recomputes them).
+     */
+    private Handover fineDecoderBackward(Chunk c, List<Tensor> grads, int fine, boolean keepActivations) {
+        Handover h = new Handover();
         Tensor g = grads.get(0);
         Tensor out = output(c, UNet.decoderBlock(3));
-        for (int i = 3; i >= 0; i--) {
+        for (int i = 3; i >= 4 - fine; i--) {
             Tensor deeper = output(c, i > 0 ? UNet.decoderBlock(i - 1) : UNet.encoderBlock(4));
-            Tensor[] r = upBackward(c, UNet.decoderBlock(i), UNet.encoderBlock(3 - i), g, out, deeper);
-            skipGrad[3 - i] = r[0];
-            enc[3 - i] = r[2];
-            Tensor next;
-            try (Profiler.Section p = Profiler.section("unet grad sum", r[1])) {
-                next = Autograd.sum(r[1], grads.get(4 - i));
-            }
-            releaseIfOwned(g, grads);
-            if (next != r[1]) Ops.release(r[1]);
-            g = next;
+            g = decoderStep(c, i, g, out, deeper, grads, h.skipGrad, h.encoderOutput);
             out = deeper;
         }
-        // Encoder, deepest first: `out` is down4's output, `g` its gradient.
-        for (int j = 4; j >= 1; j--) {
-            Tensor before = enc[j - 1];
-            Tensor pooledValues;
-            Tensor indices;
-            try (Profiler.Section p = Profiler.section("unet maxpool recompute", before)) {
-                T_TensorTensor_T pooled = maxPoolWithIndices(before);
-                pooledValues = own(pooled.get0());
-                indices = own(pooled.get1());
-                pooled.close();
-            }
-            Tensor gPooled = doubleConvBackward(c, UNet.encoderBlock(j), g, out, pooledValues, true);
-            releaseIfOwned(g, grads);
-            Ops.release(pooledValues);
-            Tensor gBefore;
-            try (Profiler.Section p = Profiler.section("unet maxpool bwd", before)) {
-                gBefore = maxPoolBackward(gPooled, before, indices);
-            }
-            Ops.release(gPooled, indices);
-            try (Profiler.Section p = Profiler.section("unet grad sum", gBefore)) {
-                g = Autograd.sum(gBefore, skipGrad[j - 1]);
-            }
-            if (g != gBefore) Ops.release(gBefore);
-            if (g != skipGrad[j - 1]) Ops.release(skipGrad[j - 1]);
-            out = before;
+        Ops.release(out); // the first coarse block's output: the coarse phase recomputes it for its images
+        h.g = g;
+        Tensor last = h.encoderOutput[fine - 1];
+        try (Profiler.Section p = Profiler.section("unet maxpool recompute", last)) {
+            T_TensorTensor_T pooled = maxPoolWithIndices(last);
+            h.pooled = own(pooled.get0());
+            h.indices = own(pooled.get1());
+            pooled.close();
+        }
+        if (!keepActivations) {
+            Ops.release(h.encoderOutput);
+            java.util.Arrays.fill(h.encoderOutput, null);
+        }
+        return h;
+    }
+
+    /**
+     * Backward through the decoder blocks at levels {@code fine .. 3} and the encoder blocks at levels {@code 4 ..
+     * fine}, from the handover's {@code g}; sets its {@code gPooled} and releases its {@code pooled} and {@code g}.
+     */
+    private void coarseBackward(Chunk c, List<Tensor> grads, int fine, Handover h) {
+        Tensor[] encoderOutput = new Tensor[4];
+        Tensor[] skipGrad = new Tensor[4];
+        Tensor g = h.g;
+        Tensor out = output(c, fine < 4 ? UNet.decoderBlock(3 - fine) : UNet.encoderBlock(4));
+        for (int i = 3 - fine; i >= 0; i--) {
+            Tensor deeper = output(c, i > 0 ? UNet.decoderBlock(i - 1) : UNet.encoderBlock(4));
+            g = decoderStep(c, i, g, out, deeper, grads, skipGrad, encoderOutput);
+            out = deeper;
+        }
+        for (int j = 4; j > fine; j--) {
+            g = encoderStep(c, j, g, out, encoderOutput[j - 1], skipGrad[j - 1], grads);
+            out = encoderOutput[j - 1];
+        }
+        h.gPooled = doubleConvBackward(c, UNet.encoderBlock(fine), g, out, h.pooled, true);
+        releaseIfOwned(g, grads);
+        Ops.release(h.pooled);
+        h.g = null;
+        h.pooled = null;
+    }
+
+    /**
+     * Backward through the encoder blocks at levels {@code fine-1 .. 0} from {@code gPooled}, the gradient of the coarse
+     * encoder's input (released here), and the handover's skip gradients; releases the rest of the handover.
+     */
+    private void fineEncoderBackward(Chunk c, int fine, Handover h, Tensor gPooled) {
+        Tensor before = encoderOutput(c, h, fine - 1);
+        Tensor g = poolBackward(gPooled, before, h.indices, h.skipGrad[fine - 1]);
+        Ops.release(gPooled);
+        Tensor out = before;
+        for (int j = fine - 1; j >= 1; j--) {
+            Tensor next = encoderOutput(c, h, j - 1);
+            g = encoderStep(c, j, g, out, next, h.skipGrad[j - 1], List.of());
+            out = next;
         }
         Unit first = c.units.get(FIRST_UNIT);
         try (Profiler.Section p = Profiler.section("unet conv recompute (first)", c.input)) {
@@ -391,7 +409,69 @@ public final class UNetPass implements BackbonePass {
             c.units.put(FIRST_UNIT, again);
         }
         doubleConvBackward(c, UNet.encoderBlock(0), g, out, c.input, false);
+        Ops.release(g);
+    }
+
+    /** Encoder block {@code level}'s output: kept in the handover, or recomputed. */
+    private Tensor encoderOutput(Chunk c, Handover h, int level) {
+        Tensor kept = h.encoderOutput[level];
+        h.encoderOutput[level] = null;
+        return kept != null ? kept : output(c, UNet.encoderBlock(level));
+    }
+
+    /**
+     * Backward through up block {@code i} (output {@code out}, input from {@code deeper}, both released or handed on):
+     * stores the skip gradient and the skip activation at its level, returns the gradient of {@code deeper} with that
+     * level's gradient added.
+     */
+    private Tensor decoderStep(Chunk c, int i, Tensor g, Tensor out, Tensor deeper, List<Tensor> grads, Tensor[] skipGrad, Tensor[] encoderOutput) {
+        Tensor[] r = upBackward(c, UNet.decoderBlock(i), UNet.encoderBlock(3 - i), g, out, deeper);
+        skipGrad[3 - i] = r[0];
+        encoderOutput[3 - i] = r[2];
+        Tensor next;
+        try (Profiler.Section p = Profiler.section("unet grad sum", r[1])) {
+            next = Autograd.sum(r[1], grads.get(4 - i));
+        }
         releaseIfOwned(g, grads);
+        if (next != r[1]) Ops.release(r[1]);
+        return next;
+    }
+
+    /**
+     * Backward through encoder block {@code j} (output {@code out}, released) whose input was the max pooling of
+     * {@code before}: the gradient of {@code before}, its skip gradient added (and released).
+     */
+    private Tensor encoderStep(Chunk c, int j, Tensor g, Tensor out, Tensor before, Tensor skipGrad, List<Tensor> grads) {
+        Tensor pooledValues;
+        Tensor indices;
+        try (Profiler.Section p = Profiler.section("unet maxpool recompute", before)) {
+            T_TensorTensor_T pooled = maxPoolWithIndices(before);
+            pooledValues = own(pooled.get0());
+            indices = own(pooled.get1());
+            pooled.close();
+        }
+        Tensor gPooled = doubleConvBackward(c, UNet.encoderBlock(j), g, out, pooledValues, true);
+        releaseIfOwned(g, grads);
+        Ops.release(pooledValues);
+        Tensor next = poolBackward(gPooled, before, indices, skipGrad);
+        Ops.release(gPooled);
+        return next;
+    }
+
+    /** Max pooling's backward to {@code before} plus the skip gradient: releases the indices and the skip gradient. */
+    private static Tensor poolBackward(Tensor gPooled, Tensor before, Tensor indices, Tensor skipGrad) {
+        Tensor gBefore;
+        try (Profiler.Section p = Profiler.section("unet maxpool bwd", before)) {
+            gBefore = maxPoolBackward(gPooled, before, indices);
+        }
+        Ops.release(indices);
+        Tensor g;
+        try (Profiler.Section p = Profiler.section("unet grad sum", gBefore)) {
+            g = Autograd.sum(gBefore, skipGrad);
+        }
+        if (g != gBefore) Ops.release(gBefore);
+        if (g != skipGrad) Ops.release(skipGrad);
+        return g;
     }
 
     /** A DoubleConv's output activation, recomputed from its second convolution's output. */

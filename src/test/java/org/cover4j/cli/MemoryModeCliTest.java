@@ -1,5 +1,6 @@
 package org.cover4j.cli;
 
+import org.cover4j.nn.BackwardChunking;
 import org.cover4j.nn.MemoryMode;
 import org.cover4j.nn.UNetPass;
 import org.cover4j.torch.Precision;
@@ -24,14 +25,20 @@ class MemoryModeCliTest {
     void chunkSizesPerMode() {
         long v64 = 64L * 64 * 64;
         long v16 = 16L * 16 * 16;
-        assertEquals(1, UNetPass.imagesPerChunk(v64, MemoryMode.DEFAULT), "64³: one volume at a time by default");
-        assertEquals(64, UNetPass.imagesPerChunk(v16, MemoryMode.DEFAULT), "16³: 2^18 voxels per chunk");
-        assertEquals(1, UNetPass.imagesPerChunk(v16, MemoryMode.LOW));
-        assertEquals(Long.MAX_VALUE, UNetPass.imagesPerChunk(v64, MemoryMode.FAST), "the whole batch, whatever its size");
+        assertEquals(new BackwardChunking(1, 1), BackwardChunking.of(2, v64, MemoryMode.DEFAULT),
+                "64³, two volumes: one at a time at 64³, both at once from 32³ (2 · 32³ ≤ 2^18)");
+        assertEquals(new BackwardChunking(1, 1), BackwardChunking.of(4, v64, MemoryMode.DEFAULT), "four volumes: still split");
+        assertEquals(BackwardChunking.perChunk(1), BackwardChunking.of(5, v64, MemoryMode.DEFAULT),
+                "five volumes: more than four chunks of skip gradients would wait, so every level per chunk");
+        assertEquals(BackwardChunking.perChunk(64), BackwardChunking.of(8, v16, MemoryMode.DEFAULT), "16³: 2^18 voxels per chunk, the batch in one");
+        assertEquals(new BackwardChunking(4, 1), BackwardChunking.of(16, 256L * 256, MemoryMode.DEFAULT),
+                "2D 256², 16 images: four chunks at 256², the 16 together from 128²");
+        assertEquals(BackwardChunking.perChunk(1), BackwardChunking.of(2, v64, MemoryMode.LOW));
+        assertEquals(BackwardChunking.perChunk(Long.MAX_VALUE), BackwardChunking.of(2, v64, MemoryMode.FAST), "the whole batch, whatever its size");
         Precision before = Precision.set(Precision.BF16);
         try {
-            assertEquals(2, UNetPass.imagesPerChunk(v64, MemoryMode.DEFAULT), "bf16: the same bytes hold two volumes of 64³");
-            assertEquals(1, UNetPass.imagesPerChunk(v64, MemoryMode.LOW));
+            assertEquals(BackwardChunking.perChunk(2), BackwardChunking.of(2, v64, MemoryMode.DEFAULT), "bf16: the same bytes hold two volumes of 64³");
+            assertEquals(BackwardChunking.perChunk(1), BackwardChunking.of(2, v64, MemoryMode.LOW));
         } finally {
             Precision.set(before);
         }
