@@ -159,9 +159,37 @@ public final class Ops {
         Tensor shared = src.expand(new long[] {parts, c, src.size(2), src.size(3), src.size(4)});
         Tensor slabs = grid.view(parts, d / parts, grid.size(2), grid.size(3), 3);
         Tensor sampled = torch.grid_sampler(shared, slabs, 0, 0, false);
-        Tensor out = sampled.transpose(0, 1).reshape(1, c, d, grid.size(2), grid.size(3));
+        Tensor out;
+        if (isChannelsLast(src)) {
+            // The slabs' (part, depth, height, width, channel) order is the whole volume's channels-last order: one
+            // copy gives the output in the source's layout, which its consumers (the cosine against channels-last
+            // features, the 1×1 projections) then read without strided access or another copy.
+            Tensor moved = sampled.permute(0, 2, 3, 4, 1).contiguous();
+            Tensor whole = moved.view(1, d, grid.size(2), grid.size(3), c);
+            out = whole.permute(0, 4, 1, 2, 3);
+            release(moved, whole);
+        } else {
+            out = sampled.transpose(0, 1).reshape(1, c, d, grid.size(2), grid.size(3));
+        }
         release(shared, slabs, sampled);
         return out;
+    }
+
+    /** Whether {@code x} is laid out channels-last (and not also plainly contiguous, as a single channel is). */
+    public static boolean isChannelsLast(Tensor x) {
+        long dim = x.dim();
+        if (dim != 4 && dim != 5 || x.is_contiguous()) return false;
+        return x.is_contiguous(dim == 4 ? torch.MemoryFormat.ChannelsLast : torch.MemoryFormat.ChannelsLast3d);
+    }
+
+    /**
+     * {@code x} in {@code like}'s layout (channels-last or contiguous): {@code x} itself where it is already, else a
+     * copy. Element-wise products of two layouts run strided: at 32 × 64³ a product of a channels-last and a
+     * contiguous map took 3.6 times as long as of two alike.
+     */
+    public static Tensor sameLayout(Tensor x, Tensor like) {
+        if (isChannelsLast(like)) return isChannelsLast(x) ? x : channelsLast(x);
+        return x.is_contiguous() ? x : x.contiguous();
     }
 
     /** How many slabs {@link #gridSample} cuts a 3D CPU sample into: the threads a single volume would leave idle. */

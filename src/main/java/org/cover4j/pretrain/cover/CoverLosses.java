@@ -49,8 +49,10 @@ public final class CoverLosses {
      * cos = ⟨a, b⟩ / (n_a n_b), n_x = max(‖x‖, 1e-12), is b / (n_a n_b) − cos · a / n_a² for a (the second term only
      * where ‖a‖ ≥ 1e-12, as clamp's gradient), and the same with a and b swapped; dL/dcos = −mask / Σmask.
      */
-    public static Tensor[] maskedCosineWithGradients(Tensor a, Tensor b, Tensor mask) {
+    public static Tensor[] maskedCosineWithGradients(Tensor a, Tensor bGiven, Tensor mask) {
         try (NoGradGuard g = new NoGradGuard()) {
+            // Computed in a's layout (a product of two layouts runs strided); b's gradient is returned in b's.
+            Tensor b = Ops.sameLayout(bGiven, a);
             Tensor product = a.mul(b);
             Tensor dot = product.sum(new long[] {1}, true, new ScalarTypeOptional());
             Ops.release(product);
@@ -77,6 +79,12 @@ public final class CoverLosses {
             Tensor gb = b.mul(selfB);
             gb.addcmul_(a, alpha);
             Ops.release(dot, normA, normB, na, nb, denominator, cos, count, masked, sum, mean, one, dCos, alpha, selfA, selfB);
+            if (b != bGiven) {
+                Tensor laidOut = Ops.sameLayout(gb, bGiven);
+                if (laidOut != gb) Ops.release(gb);
+                Ops.release(b);
+                gb = laidOut;
+            }
             return new Tensor[] {loss, ga, gb};
         }
     }

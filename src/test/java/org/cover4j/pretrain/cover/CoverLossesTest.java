@@ -2,11 +2,12 @@ package org.cover4j.pretrain.cover;
 
 import org.bytedeco.pytorch.Tensor;
 import org.cover4j.torch.Autograd;
+import org.cover4j.torch.Ops;
 import org.cover4j.torch.StepScope;
 import org.cover4j.torch.Tensors;
 import org.cover4j.util.Rng;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import java.util.List;
 
@@ -15,9 +16,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The hand-written gradients of the masked cosine loss against autograd through {@link CoverLosses#maskedCosine}. */
 class CoverLossesTest {
-    @ParameterizedTest(name = "{0}D")
-    @ValueSource(ints = {2, 3})
-    void maskedCosineGradientsEqualAutograd(int dims) {
+    @ParameterizedTest(name = "{0}D, a channels-last: {1}")
+    @CsvSource({"2,false", "3,false", "2,true", "3,true"})
+    void maskedCosineGradientsEqualAutograd(int dims, boolean aChannelsLast) {
         try (StepScope s = StepScope.open()) {
             long[] shape = dims == 2 ? new long[] {2, 5, 6, 7} : new long[] {2, 5, 4, 3, 5};
             long[] maskShape = shape.clone();
@@ -34,7 +35,9 @@ class CoverLossesTest {
             for (int i = 0; i < mv.length; i++) mv[i] = rng.nextDouble() < 0.7 ? 1 : 0;
             mv[0] = 1;
             mv[1] = 1;
-            Tensor a = Autograd.leaf(Tensors.of(av, shape));
+            // With a channels-last and b contiguous (as the backbone's features and the warped ones were) the loss is
+            // computed in a's layout and each gradient comes back in its own input's layout.
+            Tensor a = Autograd.leaf(aChannelsLast ? Ops.channelsLast(Tensors.of(av, shape)) : Tensors.of(av, shape));
             Tensor b = Autograd.leaf(Tensors.of(bv, shape));
             Tensor mask = Tensors.of(mv, maskShape);
 
@@ -45,6 +48,8 @@ class CoverLossesTest {
             assertEquals(expected.item_double(), actual[0].item_double(), 1e-6, "loss");
             assertClose("dL/da", Tensors.toArray(a.grad()), Tensors.toArray(actual[1]));
             assertClose("dL/db", Tensors.toArray(b.grad()), Tensors.toArray(actual[2]));
+            assertEquals(aChannelsLast, Ops.isChannelsLast(actual[1]), "dL/da in a's layout");
+            assertTrue(actual[2].is_contiguous(), "dL/db in b's layout");
         }
     }
 
