@@ -2,6 +2,7 @@ package org.cover4j.cli;
 
 import org.cover4j.downstream.FineTuner;
 import org.cover4j.downstream.FinetuneSettings;
+import org.cover4j.downstream.FinetuneRestarts;
 import org.cover4j.downstream.Finetuning;
 import org.cover4j.downstream.ModelFiles;
 import org.cover4j.train.RunLock;
@@ -154,6 +155,13 @@ public final class FinetuneCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "0", description = "Seed of every random number of the run (default: ${DEFAULT-VALUE}).")
     long seed;
 
+    @Option(names = "--restarts", paramLabel = "K", description = "Fine-tune K times, with seeds --seed, --seed + 1, ..., "
+            + "each into OUT/seed-N/, and keep the run with the best validation score: its model becomes OUT's, and only it "
+            + "is scored on --test (OUT/restarts.json lists every run). With a few labelled images the seed alone moves the "
+            + "result by about ±0.1 Dice, and validation follows test closely: on Colin27 the best of 3 by validation "
+            + "scored +0.07 above a single run (README) (default: 1).")
+    Integer restarts;
+
     @Option(names = "--resume", description = "Continue the run in --out from its last state (only --steps, --device may change).")
     boolean resume;
 
@@ -192,30 +200,60 @@ public final class FinetuneCommand implements Callable<Integer> {
 
     /** The run, with {@code out} locked for this process. */
     private int train(FinetuneSettings given) {
-        if (resume) checkResume(given);
+        long[] started = resume ? FinetuneRestarts.started(out) : null;
+        int k = restarts(started);
+        if (started != null) given = given.restart(started[1]).withTest(given.test());
+        if (resume) checkResume(given, k > 1 ? FinetuneRestarts.runDir(out, given.seed()) : out);
         String cmdLine = String.join(" ", spec.commandLine().getParseResult().originalArgs());
         String resumeCommand = "cover4j finetune --task " + Quoting.shell(task) + " --out " + Quoting.shell(out.toString()) + " --resume";
         Finetuning.Result r;
+        Map<String, Object> testMetrics;
+        Path runDir = out;
         try (StopSignal stop = StopSignal.install(System.err, resumeCommand)) {
-            r = Finetuning.run(given, resume, force, out, System.err, cmdLine, true, verbose, allowDataChange, stop);
+            if (k > 1) {
+                FinetuneRestarts.Outcome outcome = FinetuneRestarts.run(given, k, resume, force, out, System.err, cmdLine, verbose, allowDataChange, stop);
+                r = outcome.kept();
+                runDir = outcome.keptDir();
+                testMetrics = outcome.testMetrics();
+            } else {
+                r = Finetuning.run(given, resume, force, out, System.err, cmdLine, true, verbose, allowDataChange, stop);
+                testMetrics = r.testMetrics();
+            }
             if (r.interrupted()) {
                 FineTuner.Progress p = r.progress();
                 throw new CoverException("interrupted by " + stop.signalName() + (p.step() > 0 ? " at step " + p.step() + "; state saved: "
-                        + out.resolve(ModelFiles.STATE_JSON) + "; resume with: " + resumeCommand : " before the first step; nothing was saved; "
+                        + runDir.resolve(ModelFiles.STATE_JSON) + "; resume with: " + resumeCommand : " before the first step; nothing was saved; "
                         + "run the command again"), stop.exitCode(), null);
             }
         }
         PrintWriter o = spec.commandLine().getOut();
         FineTuner.Progress p = r.progress();
-        o.printf(Locale.ROOT, "done: step %d%s, best val %s %.4f at step %d%n", p.step(), p.stopped() ? " (stopped early)" : "",
-                r.spec().task().metric(), p.bestMetric(), p.bestStep());
+        o.printf(Locale.ROOT, "done: step %d%s, best val %s %.4f at step %d%s%n", p.step(), p.stopped() ? " (stopped early)" : "",
+                r.spec().task().metric(), p.bestMetric(), p.bestStep(), k > 1 ? " (kept " + runDir.getFileName() + " of " + k + " restarts, "
+                + out.resolve(FinetuneRestarts.SUMMARY) + ")" : "");
         o.printf("  model: %s (%s, %s)%n  metrics: %s%n", out, ModelFiles.MODEL_JSON, ModelFiles.BEST, out.resolve("metrics.csv"));
-        if (r.testMetrics() != null) {
+        if (testMetrics != null) {
             String key = r.spec().task().metric();
-            o.printf(Locale.ROOT, "  test: %s %.4f (%s)%n", key, ((Number) r.testMetrics().get(key)).doubleValue(), out.resolve("test/metrics.json"));
+            o.printf(Locale.ROOT, "  test: %s %.4f (%s)%n", key, ((Number) testMetrics.get(key)).doubleValue(), out.resolve("test/metrics.json"));
         }
         o.flush();
         return 0;
+    }
+
+    /** How many restarts: --restarts, or on --resume what the saved restarts were started with (which --restarts and --seed must match). */
+    private int restarts(long[] started) {
+        if (restarts != null && restarts < 1) throw CoverException.usage("--restarts must be at least 1, got " + restarts);
+        if (started == null) return restarts == null ? 1 : restarts;
+        CommandLine.ParseResult pr = spec.commandLine().getParseResult();
+        if (restarts != null && restarts != started[0]) {
+            throw CoverException.usage("--restarts " + restarts + " differs from the saved run's " + started[0] + " ("
+                    + out.resolve(FinetuneRestarts.SUMMARY) + "); a resumed run keeps its configuration");
+        }
+        if (pr.hasMatchedOption("--seed") && seed != started[1]) {
+            throw CoverException.usage("--seed " + seed + " differs from the saved run's " + started[1] + " ("
+                    + out.resolve(FinetuneRestarts.SUMMARY) + "); a resumed run keeps its configuration");
+        }
+        return (int) started[0];
     }
 
     FinetuneSettings settings() {
@@ -230,18 +268,23 @@ public final class FinetuneCommand implements Callable<Integer> {
         return p == null ? null : p.toString();
     }
 
-    /** A resumed run keeps its configuration: any explicitly given option must agree with the saved one. */
-    private void checkResume(FinetuneSettings given) {
-        Map<?, ?> doc = ModelFiles.readStateDoc(out);
-        FinetuneSettings saved = ModelFiles.fromTree(doc.get("settings"), FinetuneSettings.class, out.resolve(ModelFiles.STATE_JSON));
+    /**
+     * A resumed run keeps its configuration: any explicitly given option must agree with the one saved in {@code dir}
+     * (of restarts, the first run's; their seeds and test set are checked apart).
+     */
+    private void checkResume(FinetuneSettings given, Path dir) {
+        if (!dir.equals(out) && !ModelFiles.holdsModel(dir)) return; // restarts stopped before their first run saved anything
+        Map<?, ?> doc = ModelFiles.readStateDoc(dir);
+        FinetuneSettings saved = ModelFiles.fromTree(doc.get("settings"), FinetuneSettings.class, dir.resolve(ModelFiles.STATE_JSON));
         CommandLine.ParseResult pr = spec.commandLine().getParseResult();
         for (Map.Entry<String, String> e : KEPT_ON_RESUME.entrySet()) {
             if (!pr.hasMatchedOption(e.getKey())) continue;
+            if (!dir.equals(out) && (e.getKey().equals("--seed") || e.getKey().equals("--test"))) continue;
             Object a = component(saved, e.getValue());
             Object b = component(given, e.getValue());
             if (!Objects.deepEquals(a, b)) {
                 throw CoverException.usage(e.getKey() + " " + show(b) + " differs from the saved run's " + show(a) + " ("
-                        + out.resolve(ModelFiles.STATE_JSON) + "); a resumed run keeps its configuration");
+                        + dir.resolve(ModelFiles.STATE_JSON) + "); a resumed run keeps its configuration");
             }
         }
     }

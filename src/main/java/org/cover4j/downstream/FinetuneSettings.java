@@ -126,17 +126,30 @@ public record FinetuneSettings(
 
     /** The same run with another number of steps (what {@code --resume} may change). */
     public FinetuneSettings withSteps(int newSteps) {
-        return with(newSteps, device);
+        return with(newSteps, device, seed, test);
     }
 
     /** The same run on another device. */
     public FinetuneSettings withDevice(String newDevice) {
-        return with(steps, newDevice);
+        return with(steps, newDevice, seed, test);
     }
 
-    private FinetuneSettings with(int newSteps, String newDevice) {
-        return new FinetuneSettings(task, train, val, test, preset, data, init, mode, dims, patch, batch, newSteps, lr, weightDecay,
-                seed, classes, classWeights, labelFraction, foregroundOversample, valEvery, patience, normalization, binaryLabels,
+    /** The same run with {@code newTest} as its test set. */
+    public FinetuneSettings withTest(String newTest) {
+        return with(steps, device, seed, newTest);
+    }
+
+    /**
+     * The same run with another seed and without {@code --test}: one of several restarts, of which only the one kept is
+     * scored on the test set (a preset's test split is scored in each).
+     */
+    public FinetuneSettings restart(long newSeed) {
+        return with(steps, device, newSeed, null);
+    }
+
+    private FinetuneSettings with(int newSteps, String newDevice, long newSeed, String newTest) {
+        return new FinetuneSettings(task, train, val, newTest, preset, data, init, mode, dims, patch, batch, newSteps, lr, weightDecay,
+                newSeed, classes, classWeights, labelFraction, foregroundOversample, valEvery, patience, normalization, binaryLabels,
                 channels, threads, newDevice, clip, schedule, warmup, maxBadSteps, backboneLrScale, headWarmup, probeLevel, initScope, backbone,
                 precision);
     }

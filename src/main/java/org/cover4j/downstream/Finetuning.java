@@ -192,14 +192,36 @@ public final class Finetuning {
 
         Map<String, Object> testMetrics = null;
         if (src.test() != null) {
-            List<Case> test = Cases.load(src.test(), prep, k, names);
-            if (test.isEmpty()) throw CoverException.usage(src.test().where() + ": the test set is empty");
-            checkValLabels(test, k, src.test().where());
             ModelFiles.Loaded best = ModelFiles.readModel(out, "--out");
             net.load(best.weights(), best.shapes(), out.resolve(ModelFiles.BEST).toString());
-            testMetrics = evaluate(net, device, s.batch(), test, out.resolve("test"), Map.of("model", out.toString(), "data", src.test().where()));
+            testMetrics = testScores(net, device, s, src, prep, k, names, out);
         }
         return new Result(spec, end, train.size(), val.size(), testMetrics, false);
+    }
+
+    /**
+     * Scores the fine-tuned model in {@code modelDir} on the test set {@code s} names (its {@code --test} or its
+     * preset's), into {@code modelDir/test}: the summary, or null where there is no test set.
+     */
+    public static Map<String, Object> scoreTest(FinetuneSettings s, Path modelDir) {
+        Sources src = sources(s, s.taskKind());
+        if (src.test() == null) return null;
+        ModelFiles.Loaded m = ModelFiles.readModel(modelDir, "--out");
+        Device device = Devices.parse(s.device());
+        DownstreamNet net = ModelFiles.openNet(m, device);
+        ModelSpec spec = m.spec();
+        Cases.Prep prep = new Cases.Prep(spec.task(), spec.dims(), spec.inChannels(), src.presetPrepared() ? "none" : src.normalization(),
+                spec.patch(), spec.binaryLabels());
+        List<String> names = src.train().classNames().isEmpty() ? null : src.train().classNames();
+        return testScores(net, device, s, src, prep, spec.numClasses(), names, modelDir);
+    }
+
+    private static Map<String, Object> testScores(DownstreamNet net, Device device, FinetuneSettings s, Sources src, Cases.Prep prep, int k,
+                                                  List<String> names, Path out) {
+        List<Case> test = Cases.load(src.test(), prep, k, names);
+        if (test.isEmpty()) throw CoverException.usage(src.test().where() + ": the test set is empty");
+        checkValLabels(test, k, src.test().where());
+        return evaluate(net, device, s.batch(), test, out.resolve("test"), Map.of("model", out.toString(), "data", src.test().where()));
     }
 
     /** Scores {@code net} on {@code cases}, writes {@code dir/metrics.json} and {@code dir/per_case.csv}, returns the summary. */

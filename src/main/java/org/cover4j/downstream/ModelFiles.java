@@ -238,13 +238,16 @@ public final class ModelFiles {
     }
 
     private static Map<?, ?> readJson(Path json, int newestVersion) {
-        Map<?, ?> doc;
+        return checkFormat(json, readJson(json), newestVersion);
+    }
+
+    /** A JSON object as written by {@link #writeJson}, without a format check (this package's small summaries). */
+    static Map<?, ?> readJson(Path json) {
         try {
-            doc = JSON.readValue(json.toFile(), Map.class);
+            return JSON.readValue(json.toFile(), Map.class);
         } catch (IOException e) {
             throw CoverException.file(json, "not readable JSON (" + e.getMessage().lines().findFirst().orElse("") + ")");
         }
-        return checkFormat(json, doc, newestVersion);
     }
 
     private static Map<?, ?> checkFormat(Path json, Map<?, ?> doc, int newestVersion) {

@@ -192,6 +192,69 @@ class FinetuneCommandTest {
         assertEquals(0, r.code(), r.err());
     }
 
+    /**
+     * {@code --restarts 3}: three runs with consecutive seeds, each in its own folder; the kept one is the run with the
+     * best validation score read independently from each run's metrics.csv, its weights become OUT's, only it is
+     * scored on the test set — with the score a single run of that seed gets — and a resumed finished set trains
+     * nothing again.
+     */
+    @Test
+    void restartsKeepTheRunWithTheBestValidationScore(@TempDir Path tmp) throws Exception {
+        Path out = tmp.resolve("m");
+        String test = data.resolve("test").toString();
+        CliRunner.Run r = CliRunner.run(seg(data, out, 6, "--seed", "5", "--restarts", "3", "--test", test));
+        assertEquals(0, r.code(), r.err());
+        Map<?, ?> summary = json(out.resolve("restarts.json"));
+        Map<?, ?> runs = (Map<?, ?>) summary.get("runs");
+        assertEquals(List.of("5", "6", "7"), List.copyOf(runs.keySet()));
+        double best = Double.NEGATIVE_INFINITY;
+        String bestSeed = null;
+        java.util.Set<Double> scores = new java.util.HashSet<>();
+        for (String seedName : List.of("5", "6", "7")) {
+            Path dir = out.resolve("seed-" + seedName);
+            double m = bestValidation(dir.resolve("metrics.csv"));
+            scores.add(m);
+            assertEquals(m, ((Number) ((Map<?, ?>) runs.get(seedName)).get("best_validation")).doubleValue(), 1e-6, seedName + " (metrics.csv keeps 6 digits)");
+            if (m > best) {
+                best = m;
+                bestSeed = seedName;
+            }
+            assertFalse(Files.exists(dir.resolve("test/metrics.json")), "only the kept run is scored on the test set");
+        }
+        assertTrue(scores.size() > 1, "the seeds' validation scores differ (else the choice is not tested): " + scores);
+        assertEquals(Long.parseLong(bestSeed), ((Number) summary.get("kept_seed")).longValue());
+        assertArrayEquals(Files.readAllBytes(out.resolve("seed-" + bestSeed).resolve("best.safetensors")),
+                Files.readAllBytes(out.resolve("best.safetensors")));
+        assertTrue(r.out().contains("kept seed-" + bestSeed + " of 3 restarts"), r.out());
+
+        Path single = tmp.resolve("single");
+        assertEquals(0, CliRunner.run(seg(data, single, 6, "--seed", bestSeed, "--test", test)).code());
+        assertEquals(((Number) json(single.resolve("test/metrics.json")).get("mean_dice")).doubleValue(),
+                ((Number) json(out.resolve("test/metrics.json")).get("mean_dice")).doubleValue(), 1e-9, "the kept run is that seed's run");
+
+        CliRunner.Run again = CliRunner.run(seg(data, out, 6, "--resume", "--test", test));
+        assertEquals(0, again.code(), again.err());
+        assertEquals(3, again.log().split("nothing to do", -1).length - 1, "every finished run left as it is: " + again.log());
+        CliRunner.Run other = CliRunner.run(seg(data, out, 6, "--resume", "--restarts", "2"));
+        assertEquals(2, other.code());
+        assertTrue(other.err().contains("--restarts 2 differs from the saved run's 3"), other.err());
+        CliRunner.Run refused = CliRunner.run(seg(data, out, 6, "--restarts", "2"));
+        assertEquals(2, refused.code());
+        assertTrue(refused.err().contains("already holds"), refused.err());
+    }
+
+    /** The best value of the val_mean_dice column of a metrics.csv. */
+    private static double bestValidation(Path csv) throws java.io.IOException {
+        List<String> rows = Files.readAllLines(csv);
+        int col = List.of(rows.get(0).split(",")).indexOf("val_mean_dice");
+        double best = Double.NEGATIVE_INFINITY;
+        for (String row : rows.subList(1, rows.size())) {
+            String[] f = row.split(",", -1);
+            if (!f[col].isEmpty()) best = Math.max(best, Double.parseDouble(f[col]));
+        }
+        return best;
+    }
+
     @Test
     void resumedRunEqualsAnUninterruptedRun(@TempDir Path tmp) {
         Path full = tmp.resolve("full");
