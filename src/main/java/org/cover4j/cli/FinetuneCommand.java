@@ -200,9 +200,9 @@ public final class FinetuneCommand implements Callable<Integer> {
 
     /** The run, with {@code out} locked for this process. */
     private int train(FinetuneSettings given) {
-        long[] started = resume ? FinetuneRestarts.started(out) : null;
+        FinetuneRestarts.Started started = resume ? FinetuneRestarts.started(out) : null;
         int k = restarts(started);
-        if (started != null) given = given.restart(started[1]).withTest(given.test());
+        if (started != null) given = given.restart(started.firstSeed()).withTest(given.test());
         if (resume) checkResume(given, k > 1 ? FinetuneRestarts.runDir(out, given.seed()) : out);
         String cmdLine = String.join(" ", spec.commandLine().getParseResult().originalArgs());
         String resumeCommand = "cover4j finetune --task " + Quoting.shell(task) + " --out " + Quoting.shell(out.toString()) + " --resume";
@@ -241,19 +241,19 @@ public final class FinetuneCommand implements Callable<Integer> {
     }
 
     /** How many restarts: --restarts, or on --resume what the saved restarts were started with (which --restarts and --seed must match). */
-    private int restarts(long[] started) {
+    private int restarts(FinetuneRestarts.Started started) {
         if (restarts != null && restarts < 1) throw CoverException.usage("--restarts must be at least 1, got " + restarts);
         if (started == null) return restarts == null ? 1 : restarts;
-        CommandLine.ParseResult pr = spec.commandLine().getParseResult();
-        if (restarts != null && restarts != started[0]) {
-            throw CoverException.usage("--restarts " + restarts + " differs from the saved run's " + started[0] + " ("
-                    + out.resolve(FinetuneRestarts.SUMMARY) + "); a resumed run keeps its configuration");
+        Path summary = out.resolve(FinetuneRestarts.SUMMARY);
+        if (restarts != null && restarts != started.restarts()) {
+            throw CoverException.usage("--restarts " + restarts + " differs from the saved run's " + started.restarts() + " (" + summary
+                    + "); a resumed run keeps its configuration");
         }
-        if (pr.hasMatchedOption("--seed") && seed != started[1]) {
-            throw CoverException.usage("--seed " + seed + " differs from the saved run's " + started[1] + " ("
-                    + out.resolve(FinetuneRestarts.SUMMARY) + "); a resumed run keeps its configuration");
+        if (spec.commandLine().getParseResult().hasMatchedOption("--seed") && seed != started.firstSeed()) {
+            throw CoverException.usage("--seed " + seed + " differs from the saved run's " + started.firstSeed() + " (" + summary
+                    + "); a resumed run keeps its configuration");
         }
-        return (int) started[0];
+        return started.restarts();
     }
 
     FinetuneSettings settings() {

@@ -43,11 +43,14 @@ public final class FinetuneRestarts {
 
     /**
      * Runs (or with {@code resume} continues) the {@code restarts} fine-tunings into {@code out}; a run already finished
-     * is not trained again. Stops after the run {@code stop} interrupted, its state saved, with {@code interrupted} set.
+     * is not trained again, and on resume the runs not yet started take the first run's saved settings (the command
+     * line of a resume names little more than the folder). Stops after the run {@code stop} interrupted, its state
+     * saved, with {@code interrupted} set.
      */
     public static Outcome run(FinetuneSettings given, int restarts, boolean resume, boolean force, Path out, PrintStream log,
                               String commandLine, boolean verbose, boolean allowDataChange, StopSignal stop) {
         if (restarts < 1) throw CoverException.usage("--restarts must be at least 1, got " + restarts);
+        Started started = resume ? started(out) : null;
         if (!resume && (Files.exists(out.resolve(SUMMARY)) || ModelFiles.holdsModel(out))) {
             if (!force) {
                 throw CoverException.usage("--out " + out + " already holds a fine-tuned model or restarts (" + ModelFiles.MODEL_JSON + ", "
@@ -55,9 +58,18 @@ public final class FinetuneRestarts {
             }
             clearKept(out);
         }
+        String test = given.test() != null || started == null ? given.test() : started.test();
+        FinetuneSettings base = given;
+        Path first = runDir(out, given.seed());
+        if (resume && ModelFiles.holdsModel(first)) {
+            Map<?, ?> doc = ModelFiles.readStateDoc(first);
+            // As a single run's resume: the saved configuration, with the steps and device given now.
+            base = ModelFiles.fromTree(doc.get("settings"), FinetuneSettings.class, first.resolve(ModelFiles.STATE_JSON))
+                    .withSteps(given.steps()).withDevice(given.device());
+        }
         Map<Long, Double> best = new LinkedHashMap<>();
         Evaluation.createDirectories(out);
-        writeSummary(out, restarts, given.seed(), best, null, null);
+        writeSummary(out, restarts, given.seed(), test, best, null, null);
         Finetuning.Result kept = null;
         long keptSeed = 0;
         for (int i = 0; i < restarts; i++) {
@@ -65,11 +77,11 @@ public final class FinetuneRestarts {
             Path dir = runDir(out, seed);
             boolean continuing = resume && ModelFiles.holdsModel(dir);
             log.printf("restart %d of %d: seed %d into %s%s%n", i + 1, restarts, seed, dir, continuing ? " (continued)" : "");
-            Finetuning.Result r = Finetuning.run(given.restart(seed), continuing, force, dir, log, commandLine, true, verbose, allowDataChange, stop);
+            Finetuning.Result r = Finetuning.run(base.restart(seed), continuing, force, dir, log, commandLine, true, verbose, allowDataChange, stop);
             if (r.interrupted()) return new Outcome(r, seed, dir, best, null, true);
             double m = r.progress().bestMetric();
             best.put(seed, m);
-            writeSummary(out, restarts, given.seed(), best, null, r);
+            writeSummary(out, restarts, given.seed(), test, best, null, r);
             // Ties keep the earlier seed; a run whose validation never scored (NaN) is kept only if no other did.
             if (kept == null || m > best.get(keptSeed) || Double.isNaN(best.get(keptSeed)) && !Double.isNaN(m)) {
                 kept = r;
@@ -80,9 +92,9 @@ public final class FinetuneRestarts {
         log.printf(Locale.ROOT, "kept seed %d (best validation %s %.4f; %s)%n", keptSeed, kept.spec().task().metric(), best.get(keptSeed),
                 summaryLine(best));
         copyKept(keptDir, out);
-        writeSummary(out, restarts, given.seed(), best, keptSeed, kept);
-        Map<String, Object> test = Finetuning.scoreTest(given, out);
-        return new Outcome(kept, keptSeed, keptDir, best, test, false);
+        writeSummary(out, restarts, given.seed(), test, best, keptSeed, kept);
+        Map<String, Object> testMetrics = Finetuning.scoreTest(base.withTest(test), out);
+        return new Outcome(kept, keptSeed, keptDir, best, testMetrics, false);
     }
 
     private static String summaryLine(Map<Long, Double> best) {
@@ -109,11 +121,13 @@ public final class FinetuneRestarts {
         }
     }
 
-    /** {@link #SUMMARY}: how many restarts from which seed, each finished run's best validation score, the seed kept. */
-    private static void writeSummary(Path out, int restarts, long firstSeed, Map<Long, Double> best, Long keptSeed, Finetuning.Result any) {
+    /** {@link #SUMMARY}: how many restarts from which seed, the test set, each finished run's best validation score, the seed kept. */
+    private static void writeSummary(Path out, int restarts, long firstSeed, String test, Map<Long, Double> best, Long keptSeed,
+                                     Finetuning.Result any) {
         Map<String, Object> doc = new LinkedHashMap<>();
         doc.put("restarts", restarts);
         doc.put("first_seed", firstSeed);
+        doc.put("test", test);
         if (any != null) doc.put("metric", "val_" + any.spec().task().metric());
         Map<String, Object> runs = new LinkedHashMap<>();
         for (Map.Entry<Long, Double> e : best.entrySet()) {
@@ -127,15 +141,18 @@ public final class FinetuneRestarts {
         ModelFiles.writeJson(out.resolve(SUMMARY), doc);
     }
 
-    /** What a set of restarts in {@code out} was started with: {restarts, first seed}, or null where none was. */
-    public static long[] started(Path out) {
+    /** What a set of restarts was started with: how many, from which seed, and the test set to score the kept run on. */
+    public record Started(int restarts, long firstSeed, String test) {}
+
+    /** What the restarts in {@code out} were started with, or null where none were. */
+    public static Started started(Path out) {
         Path f = out.resolve(SUMMARY);
         if (!Files.exists(f)) return null;
         Map<?, ?> doc = ModelFiles.readJson(f);
         Object k = doc.get("restarts");
         Object seed = doc.get("first_seed");
         if (!(k instanceof Number kn) || !(seed instanceof Number sn)) throw CoverException.file(f, "not a restarts summary (no restarts, first_seed)");
-        return new long[] {kn.longValue(), sn.longValue()};
+        return new Started(kn.intValue(), sn.longValue(), doc.get("test") instanceof String t ? t : null);
     }
 
     /** Removes what an earlier set of restarts kept in {@code out} (the runs' own folders are replaced by --force). */

@@ -235,12 +235,28 @@ class FinetuneCommandTest {
         CliRunner.Run again = CliRunner.run(seg(data, out, 6, "--resume", "--test", test));
         assertEquals(0, again.code(), again.err());
         assertEquals(3, again.log().split("nothing to do", -1).length - 1, "every finished run left as it is: " + again.log());
+        // A set stopped before its last run started (that run's folder gone) resumes from the folder alone: the missing
+        // run takes the first run's saved settings, the test set comes from restarts.json, and the result is the same.
+        byte[] keptWeights = Files.readAllBytes(out.resolve("best.safetensors"));
+        deleteTree(out.resolve("seed-7"));
+        CliRunner.Run resumed = CliRunner.run("finetune", "--task", "seg", "--out", out.toString(), "--resume", "--steps", "6", "--threads", "1");
+        assertEquals(0, resumed.code(), resumed.err());
+        assertTrue(Files.exists(out.resolve("seed-7").resolve("best.safetensors")), "the missing run trained again");
+        assertArrayEquals(keptWeights, Files.readAllBytes(out.resolve("best.safetensors")), "the same run kept, the same weights");
+        assertTrue(resumed.out().contains("test: mean_dice"), "the kept run scored on the saved test set: " + resumed.out());
+
         CliRunner.Run other = CliRunner.run(seg(data, out, 6, "--resume", "--restarts", "2"));
         assertEquals(2, other.code());
         assertTrue(other.err().contains("--restarts 2 differs from the saved run's 3"), other.err());
         CliRunner.Run refused = CliRunner.run(seg(data, out, 6, "--restarts", "2"));
         assertEquals(2, refused.code());
         assertTrue(refused.err().contains("already holds"), refused.err());
+    }
+
+    private static void deleteTree(Path dir) throws java.io.IOException {
+        try (var paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) Files.delete(p);
+        }
     }
 
     /** The best value of the val_mean_dice column of a metrics.csv. */
