@@ -51,6 +51,10 @@ public final class FinetuneRestarts {
                               String commandLine, boolean verbose, boolean allowDataChange, StopSignal stop) {
         if (restarts < 1) throw CoverException.usage("--restarts must be at least 1, got " + restarts);
         Started started = resume ? started(out) : null;
+        if (resume && started == null && ModelFiles.holdsModel(out)) {
+            throw CoverException.usage("--out " + out + " holds a single fine-tuning run, not restarts (no " + SUMMARY + "); resume it "
+                    + "without --restarts, or give another --out");
+        }
         if (!resume && (Files.exists(out.resolve(SUMMARY)) || ModelFiles.holdsModel(out))) {
             if (!force) {
                 throw CoverException.usage("--out " + out + " already holds a fine-tuned model or restarts (" + ModelFiles.MODEL_JSON + ", "

@@ -251,6 +251,12 @@ class FinetuneCommandTest {
         CliRunner.Run refused = CliRunner.run(seg(data, out, 6, "--restarts", "2"));
         assertEquals(2, refused.code());
         assertTrue(refused.err().contains("already holds"), refused.err());
+        // A single run's folder is not taken over by a resumed set of restarts: its model stays as it was.
+        byte[] singleWeights = Files.readAllBytes(single.resolve("best.safetensors"));
+        CliRunner.Run takeover = CliRunner.run(seg(data, single, 6, "--resume", "--restarts", "2"));
+        assertEquals(2, takeover.code());
+        assertTrue(takeover.err().contains("holds a single fine-tuning run"), takeover.err());
+        assertArrayEquals(singleWeights, Files.readAllBytes(single.resolve("best.safetensors")));
     }
 
     private static void deleteTree(Path dir) throws java.io.IOException {
