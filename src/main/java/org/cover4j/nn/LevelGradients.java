@@ -3,6 +3,7 @@ package org.cover4j.nn;
 import org.bytedeco.pytorch.Tensor;
 import org.cover4j.torch.Ops;
 import org.cover4j.torch.Precision;
+import org.cover4j.torch.Profiler;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -30,14 +31,16 @@ final class LevelGradients {
      * without one); null for the other levels and for a level no part has a gradient for. The caller releases them.
      */
     List<Tensor> of(long start, long size, int from, int to) {
-        List<Tensor> out = new ArrayList<>(5);
-        for (int level = 0; level < 5; level++) {
-            Tensor g = level < from || level > to ? null : level(level, start, size);
-            Tensor c = g == null ? null : Precision.compute(g);
-            if (c != g) Ops.release(g);
-            out.add(c);
+        try (Profiler.Section p = Profiler.section("unet level grads per chunk")) {
+            List<Tensor> out = new ArrayList<>(5);
+            for (int level = 0; level < 5; level++) {
+                Tensor g = level < from || level > to ? null : level(level, start, size);
+                Tensor c = g == null ? null : Precision.compute(g);
+                if (c != g) Ops.release(g);
+                out.add(c);
+            }
+            return out;
         }
-        return out;
     }
 
     private Tensor level(int level, long start, long size) {

@@ -349,13 +349,9 @@ public final class UNetPass implements BackbonePass {
         }
         Ops.release(out); // the first coarse block's output: the coarse phase recomputes it for its images
         h.g = g;
-        Tensor last = h.encoderOutput[fine - 1];
-        try (Profiler.Section p = Profiler.section("unet maxpool recompute", last)) {
-            T_TensorTensor_T pooled = maxPoolWithIndices(last);
-            h.pooled = own(pooled.get0());
-            h.indices = own(pooled.get1());
-            pooled.close();
-        }
+        Tensor[] pooled = poolWithIndices(h.encoderOutput[fine - 1]);
+        h.pooled = pooled[0];
+        h.indices = pooled[1];
         if (!keepActivations) {
             Ops.release(h.encoderOutput);
             java.util.Arrays.fill(h.encoderOutput, null);
@@ -442,20 +438,23 @@ public final class UNetPass implements BackbonePass {
      * {@code before}: the gradient of {@code before}, its skip gradient added (and released).
      */
     private Tensor encoderStep(Chunk c, int j, Tensor g, Tensor out, Tensor before, Tensor skipGrad, List<Tensor> grads) {
-        Tensor pooledValues;
-        Tensor indices;
-        try (Profiler.Section p = Profiler.section("unet maxpool recompute", before)) {
-            T_TensorTensor_T pooled = maxPoolWithIndices(before);
-            pooledValues = own(pooled.get0());
-            indices = own(pooled.get1());
-            pooled.close();
-        }
-        Tensor gPooled = doubleConvBackward(c, UNet.encoderBlock(j), g, out, pooledValues, true);
+        Tensor[] pooled = poolWithIndices(before);
+        Tensor gPooled = doubleConvBackward(c, UNet.encoderBlock(j), g, out, pooled[0], true);
         releaseIfOwned(g, grads);
-        Ops.release(pooledValues);
-        Tensor next = poolBackward(gPooled, before, indices, skipGrad);
+        Ops.release(pooled[0]);
+        Tensor next = poolBackward(gPooled, before, pooled[1], skipGrad);
         Ops.release(gPooled);
         return next;
+    }
+
+    /** The max pooling of {@code before} again, with the indices its backward needs: {values, indices}. */
+    private static Tensor[] poolWithIndices(Tensor before) {
+        try (Profiler.Section p = Profiler.section("unet maxpool recompute", before)) {
+            T_TensorTensor_T pooled = maxPoolWithIndices(before);
+            Tensor[] out = {own(pooled.get0()), own(pooled.get1())};
+            pooled.close();
+            return out;
+        }
     }
 
     /** Max pooling's backward to {@code before} plus the skip gradient: releases the indices and the skip gradient. */

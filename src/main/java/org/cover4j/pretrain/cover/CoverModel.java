@@ -71,7 +71,8 @@ public final class CoverModel {
 
     /**
      * How training steps trade memory and time: {@link MemoryMode#LOW} runs the backbone's backward pass one image at a
-     * time at any image size (by default only from 64³ up in float32, see {@link org.cover4j.nn.BackwardChunking#of}), recomputes
+     * time at any image size (by default only the finest level of volumes from 64³ up in float32, see {@link
+     * org.cover4j.nn.BackwardChunking#of}), recomputes
      * MoV's softmax weights in the backward pass instead of keeping them, and returns the C allocator's freed memory to
      * the system before the step's peaks: the same values, less memory, a little more time. {@link MemoryMode#FAST}
      * runs the backbone's backward pass on the whole batch.
