@@ -202,7 +202,7 @@ public final class FinetuneCommand implements Callable<Integer> {
     private int train(FinetuneSettings given) {
         FinetuneRestarts.Started started = resume ? FinetuneRestarts.started(out) : null;
         int k = restarts(started);
-        if (started != null) given = given.restart(started.firstSeed()).withTest(given.test());
+        if (started != null) given = given.withSeed(started.firstSeed());
         if (resume) checkResume(given, k > 1 ? FinetuneRestarts.runDir(out, given.seed()) : out);
         String cmdLine = String.join(" ", spec.commandLine().getParseResult().originalArgs());
         String resumeCommand = "cover4j finetune --task " + Quoting.shell(task) + " --out " + Quoting.shell(out.toString()) + " --resume";
@@ -211,7 +211,8 @@ public final class FinetuneCommand implements Callable<Integer> {
         Path runDir = out;
         try (StopSignal stop = StopSignal.install(System.err, resumeCommand)) {
             if (k > 1) {
-                FinetuneRestarts.Outcome outcome = FinetuneRestarts.run(given, k, resume, force, out, System.err, cmdLine, verbose, allowDataChange, stop);
+                FinetuneRestarts.Outcome outcome = FinetuneRestarts.run(given, k, started, resume, force, out, System.err, cmdLine, verbose,
+                        allowDataChange, stop);
                 r = outcome.kept();
                 runDir = outcome.keptDir();
                 testMetrics = outcome.testMetrics();

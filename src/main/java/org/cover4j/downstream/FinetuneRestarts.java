@@ -32,9 +32,12 @@ public final class FinetuneRestarts {
 
     private FinetuneRestarts() {}
 
-    /** What the restarts gave: the kept run, its seed and folder, each seed's best validation score, the test scores. */
+    /**
+     * What the restarts gave: the kept run (or the run a stop signal interrupted: {@code kept().interrupted()}), its
+     * seed and folder, each finished seed's best validation score, the test scores.
+     */
     public record Outcome(Finetuning.Result kept, long keptSeed, Path keptDir, Map<Long, Double> bestValidation,
-                          Map<String, Object> testMetrics, boolean interrupted) {}
+                          Map<String, Object> testMetrics) {}
 
     /** The folder of the run with {@code seed}. */
     public static Path runDir(Path out, long seed) {
@@ -44,13 +47,12 @@ public final class FinetuneRestarts {
     /**
      * Runs (or with {@code resume} continues) the {@code restarts} fine-tunings into {@code out}; a run already finished
      * is not trained again, and on resume the runs not yet started take the first run's saved settings (the command
-     * line of a resume names little more than the folder). Stops after the run {@code stop} interrupted, its state
-     * saved, with {@code interrupted} set.
+     * line of a resume names little more than the folder); {@code started} is what {@link #started} read of {@code
+     * out} for a resume (null when there is none). Stops after the run {@code stop} interrupted, its state saved.
      */
-    public static Outcome run(FinetuneSettings given, int restarts, boolean resume, boolean force, Path out, PrintStream log,
-                              String commandLine, boolean verbose, boolean allowDataChange, StopSignal stop) {
+    public static Outcome run(FinetuneSettings given, int restarts, Started started, boolean resume, boolean force, Path out,
+                              PrintStream log, String commandLine, boolean verbose, boolean allowDataChange, StopSignal stop) {
         if (restarts < 1) throw CoverException.usage("--restarts must be at least 1, got " + restarts);
-        Started started = resume ? started(out) : null;
         if (resume && started == null && ModelFiles.holdsModel(out)) {
             throw CoverException.usage("--out " + out + " holds a single fine-tuning run, not restarts (no " + SUMMARY + "); resume it "
                     + "without --restarts, or give another --out");
@@ -60,7 +62,7 @@ public final class FinetuneRestarts {
                 throw CoverException.usage("--out " + out + " already holds a fine-tuned model or restarts (" + ModelFiles.MODEL_JSON + ", "
                         + SUMMARY + "); use --resume to continue them, --force to replace them, or another --out");
             }
-            clearKept(out);
+            clear(out);
         }
         String test = given.test() != null || started == null ? given.test() : started.test();
         FinetuneSettings base = given;
@@ -82,7 +84,7 @@ public final class FinetuneRestarts {
             boolean continuing = resume && ModelFiles.holdsModel(dir);
             log.printf("restart %d of %d: seed %d into %s%s%n", i + 1, restarts, seed, dir, continuing ? " (continued)" : "");
             Finetuning.Result r = Finetuning.run(base.restart(seed), continuing, force, dir, log, commandLine, true, verbose, allowDataChange, stop);
-            if (r.interrupted()) return new Outcome(r, seed, dir, best, null, true);
+            if (r.interrupted()) return new Outcome(r, seed, dir, best, null);
             double m = r.progress().bestMetric();
             best.put(seed, m);
             writeSummary(out, restarts, given.seed(), test, best, null, r);
@@ -98,7 +100,7 @@ public final class FinetuneRestarts {
         copyKept(keptDir, out);
         writeSummary(out, restarts, given.seed(), test, best, keptSeed, kept);
         Map<String, Object> testMetrics = Finetuning.scoreTest(base.withTest(test), out);
-        return new Outcome(kept, keptSeed, keptDir, best, testMetrics, false);
+        return new Outcome(kept, keptSeed, keptDir, best, testMetrics);
     }
 
     private static String summaryLine(Map<Long, Double> best) {
@@ -159,13 +161,11 @@ public final class FinetuneRestarts {
         return new Started(kn.intValue(), sn.longValue(), doc.get("test") instanceof String t ? t : null);
     }
 
-    /** Removes what an earlier set of restarts kept in {@code out} (the runs' own folders are replaced by --force). */
-    private static void clearKept(Path out) {
+    /** Removes what an earlier fine-tuned model or set of restarts left in {@code out} (the runs' own folders are replaced by --force). */
+    private static void clear(Path out) {
+        Finetuning.clear(out);
         try {
-            for (String f : KEPT_FILES) Files.deleteIfExists(out.resolve(f));
             Files.deleteIfExists(out.resolve(SUMMARY));
-            Path test = out.resolve("test");
-            for (String f : List.of("metrics.json", "per_case.csv")) Files.deleteIfExists(test.resolve(f));
         } catch (IOException e) {
             throw CoverException.file(out, "cannot remove the earlier restarts (" + e.getMessage() + ")");
         }

@@ -134,6 +134,11 @@ public record FinetuneSettings(
         return with(steps, newDevice, seed, test);
     }
 
+    /** The same run with another seed. */
+    public FinetuneSettings withSeed(long newSeed) {
+        return with(steps, device, newSeed, test);
+    }
+
     /** The same run with {@code newTest} as its test set. */
     public FinetuneSettings withTest(String newTest) {
         return with(steps, device, seed, newTest);

@@ -104,13 +104,12 @@ public final class Finetuning {
         if (patch.length == 1 && dims > 1) patch = repeat(patch[0], dims);
         backbone.checkInput(dims, patch, "--patch");
         if (backbone.channels() != null) MemoryEstimate.check(backbone.channels(), patch, s.batch(), s.device(), "--patch");
-        String loadNorm = src.presetPrepared() ? "none" : src.normalization();
-        Cases.Prep prep = new Cases.Prep(task, dims, inChannels, loadNorm, patch, s.binaryLabels());
+        Cases.Prep prep = new Cases.Prep(task, dims, inChannels, loadNormalization(src), patch, s.binaryLabels());
         // Validate the patch now, before any file is read.
         new ModelSpec(task, dims, inChannels, backbone, 2, ModelSpec.numberedClasses(2), src.normalization(), patch, s.binaryLabels());
 
         DataSource trainSrc = labelFraction(src.train(), s, task);
-        List<String> names = src.train().classNames().isEmpty() ? null : src.train().classNames();
+        List<String> names = classNames(src);
         // A preset declares its classes; --classes overrides.
         int declared = s.classes() > 0 ? s.classes() : src.classes();
         List<Case> train = Cases.load(trainSrc, prep, declared, names);
@@ -210,10 +209,18 @@ public final class Finetuning {
         Device device = Devices.parse(s.device());
         DownstreamNet net = ModelFiles.openNet(m, device);
         ModelSpec spec = m.spec();
-        Cases.Prep prep = new Cases.Prep(spec.task(), spec.dims(), spec.inChannels(), src.presetPrepared() ? "none" : src.normalization(),
-                spec.patch(), spec.binaryLabels());
-        List<String> names = src.train().classNames().isEmpty() ? null : src.train().classNames();
-        return testScores(net, device, s, src, prep, spec.numClasses(), names, modelDir);
+        Cases.Prep prep = new Cases.Prep(spec.task(), spec.dims(), spec.inChannels(), loadNormalization(src), spec.patch(), spec.binaryLabels());
+        return testScores(net, device, s, src, prep, spec.numClasses(), classNames(src), modelDir);
+    }
+
+    /** The normalisation applied while loading: none for a preset's data, prepared already. */
+    private static String loadNormalization(Sources src) {
+        return src.presetPrepared() ? "none" : src.normalization();
+    }
+
+    /** The training data's class names (class folders), or null where the classes are numbered. */
+    private static List<String> classNames(Sources src) {
+        return src.train().classNames().isEmpty() ? null : src.train().classNames();
     }
 
     private static Map<String, Object> testScores(DownstreamNet net, Device device, FinetuneSettings s, Sources src, Cases.Prep prep, int k,
@@ -371,7 +378,7 @@ public final class Finetuning {
     }
 
     /** Removes the files of an earlier fine-tuned model in {@code out} (only those, never other files). */
-    private static void clear(Path out) {
+    static void clear(Path out) {
         try {
             for (String f : List.of(ModelFiles.MODEL_JSON, ModelFiles.BEST, ModelFiles.LAST, ModelFiles.LAST_OPTIM, ModelFiles.STATE_JSON, "metrics.csv")) {
                 Files.deleteIfExists(out.resolve(f));
