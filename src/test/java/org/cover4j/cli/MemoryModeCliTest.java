@@ -2,7 +2,6 @@ package org.cover4j.cli;
 
 import org.cover4j.nn.BackwardChunking;
 import org.cover4j.nn.MemoryMode;
-import org.cover4j.nn.UNetPass;
 import org.cover4j.torch.Precision;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
