@@ -1,5 +1,6 @@
 package org.cover4j.downstream;
 
+import org.cover4j.nn.BackboneSpec;
 import org.cover4j.torch.Precision;
 import org.cover4j.train.LrSchedule;
 import org.cover4j.util.CoverException;
@@ -43,7 +44,7 @@ public record FinetuneSettings(
         int headWarmup,
         Integer probeLevel,
         String initScope,
-        org.cover4j.nn.BackboneSpec backbone,
+        BackboneSpec backbone,
         String precision) {
 
     public FinetuneSettings {
@@ -137,6 +138,18 @@ public record FinetuneSettings(
     /** The same run with another seed. */
     public FinetuneSettings withSeed(long newSeed) {
         return with(steps, device, newSeed, test);
+    }
+
+    /**
+     * The same run without pre-trained weights, on the network and patch the pre-trained run used ({@code net}, {@code
+     * runPatch}): the scratch arm of {@code --compare-scratch}, whose backbone starts from the seed's fresh initialisation.
+     */
+    public FinetuneSettings fromScratch(BackboneSpec net, int[] runPatch) {
+        boolean unet = net.kind().isUnet();
+        return new FinetuneSettings(task, train, val, test, preset, data, null, mode, dims, runPatch.clone(), batch, steps, lr, weightDecay,
+                seed, classes, classWeights, labelFraction, foregroundOversample, valEvery, patience, normalization, binaryLabels,
+                unet ? net.channels() : null, threads, device, clip, schedule, warmup, maxBadSteps, backboneLrScale, headWarmup, probeLevel,
+                InitScope.ALL.code(), unet ? null : net, precision);
     }
 
     /** The same run with {@code newTest} as its test set. */

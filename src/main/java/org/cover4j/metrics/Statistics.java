@@ -36,6 +36,24 @@ public final class Statistics {
         return new Paired(m, sd, t, SpecialFunctions.studentTTwoSided(t, n - 1), n);
     }
 
+    /**
+     * Exact two-sided sign test: the probability, with each of {@code better + worse} untied pairs equally likely to go
+     * either way, of a split at least as uneven as the one seen ({@code scipy.stats.binomtest(better, better + worse)}'s
+     * p-value; ties are left out before calling). 1 when there are no untied pairs.
+     */
+    public static double signTest(int better, int worse) {
+        if (better < 0 || worse < 0) throw new IllegalArgumentException("negative counts " + better + ", " + worse);
+        int n = better + worse;
+        int k = Math.min(better, worse);
+        if (n == 0 || 2 * k == n) return 1.0;
+        // P(X <= k) for X ~ Binomial(n, 1/2), summed in log space so that large n does not overflow.
+        double tail = 0;
+        for (int i = 0; i <= k; i++) {
+            tail += Math.exp(SpecialFunctions.logGamma(n + 1) - SpecialFunctions.logGamma(i + 1) - SpecialFunctions.logGamma(n - i + 1) - n * Math.log(2));
+        }
+        return Math.min(1.0, 2 * tail);
+    }
+
     /** Arithmetic mean; NaN for an empty array. */
     public static double mean(double[] x) {
         if (x.length == 0) return Double.NaN;

@@ -99,4 +99,16 @@ class StatisticsTest {
         assertEquals(5, p.n());
         assertTrue(Double.isNaN(Statistics.pairedT(new double[] {1, 2}, new double[] {0, 1}).p()), "constant differences: no test");
     }
+
+    @Test
+    void signTestIsTheExactBinomialTail() {
+        // 2 of 10 better: 2 * (C(10,0) + C(10,1) + C(10,2)) / 2^10 = 2 * 56 / 1024 (scipy binomtest(2, 10).pvalue 0.109375).
+        assertEquals(0.109375, Statistics.signTest(2, 8), 1e-12);
+        assertEquals(0.109375, Statistics.signTest(8, 2), 1e-12);
+        // 10 of 10: 2 / 1024; 29 of 40 (the README's Colin27 row): exactly 2 * sum C(40, i), i <= 11, over 2^40
+        assertEquals(2.0 / 1024, Statistics.signTest(10, 0), 1e-15);
+        assertEquals(0.006426576095691416, Statistics.signTest(29, 11), 1e-12);
+        assertEquals(1.0, Statistics.signTest(5, 5), 0);
+        assertEquals(1.0, Statistics.signTest(0, 0), 0);
+    }
 }
