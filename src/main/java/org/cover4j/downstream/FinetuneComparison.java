@@ -90,6 +90,10 @@ public final class FinetuneComparison {
             base = ModelFiles.fromTree(doc.get("settings"), FinetuneSettings.class, first.resolve(ModelFiles.STATE_JSON))
                     .withSteps(given.steps()).withDevice(given.device()).withTest(given.test() != null || started == null ? given.test() : started.test());
         }
+        if (resume && started != null && base == given && given.train() == null && given.preset() == null) {
+            throw CoverException.usage("the comparison in " + out + " stopped before its first run saved a state: give its whole command "
+                    + "again, with --resume");
+        }
         if (base.init() == null) {
             throw CoverException.usage("--compare-scratch needs --init (the pre-trained weights to compare with scratch)");
         }

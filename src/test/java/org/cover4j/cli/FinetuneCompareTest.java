@@ -124,6 +124,15 @@ class FinetuneCompareTest {
                 "cannot be combined");
     }
 
+    /** A comparison stopped before its first run saved anything cannot be resumed from the folder alone: it says so. */
+    @Test
+    void aComparisonWithoutAnySavedRunNeedsItsWholeCommandToResume(@TempDir Path tmp) throws Exception {
+        Path out = tmp.resolve("cmp");
+        Files.createDirectories(out);
+        Files.writeString(out.resolve("comparison.json"), "{\"seeds\": 2, \"first_seed\": 0, \"init\": \"" + pretrain + "\", \"runs\": {}}");
+        assertRefused(new String[] {"finetune", "--task", "seg", "--out", out.toString(), "--resume"}, "give its whole command again");
+    }
+
     private static void assertRefused(String[] args, String message) {
         CliRunner.Run r = CliRunner.run(args);
         assertEquals(2, r.code(), r.err());
