@@ -216,9 +216,8 @@ public final class FinetuneComparison {
                 String.format(Locale.ROOT, "%+.4f ± %.4f", summary.paired().meanDiff(), summary.paired().sdDiff())));
         new MarkdownReport()
                 .heading(1, "Pre-trained against scratch: test " + summary.metric())
-                .paragraph("Pre-trained weights: `" + s.init() + "`. Each seed fine-tunes both arms with the same data order and head "
-                        + "initialisation (`pretrained/seed-N/`, `scratch/seed-N/`); everything else as the command line in each run's "
-                        + ModelFiles.STATE_JSON + ".")
+                .paragraph("Pre-trained weights: " + s.init() + ". Each seed fine-tunes both arms with the same data order and head "
+                        + "initialisation (folders pretrained/seed-N and scratch/seed-N); every setting is in each run's " + ModelFiles.STATE_JSON + ".")
                 .table(rows)
                 .paragraph(line(summary) + ". A p-value above 0.05 means the seeds cannot tell the arms apart; more seeds narrow it.")
                 .write(file);
