@@ -329,8 +329,7 @@ public final class FinetuneCommand implements Callable<Integer> {
      */
     private void checkResume(FinetuneSettings given, Path dir) {
         if (!dir.equals(out) && !ModelFiles.holdsModel(dir)) return; // restarts stopped before their first run saved anything
-        Map<?, ?> doc = ModelFiles.readStateDoc(dir);
-        FinetuneSettings saved = ModelFiles.fromTree(doc.get("settings"), FinetuneSettings.class, dir.resolve(ModelFiles.STATE_JSON));
+        FinetuneSettings saved = ModelFiles.savedSettings(dir);
         CommandLine.ParseResult pr = spec.commandLine().getParseResult();
         for (Map.Entry<String, String> e : KEPT_ON_RESUME.entrySet()) {
             if (!pr.hasMatchedOption(e.getKey())) continue;

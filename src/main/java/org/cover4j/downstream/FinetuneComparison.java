@@ -5,7 +5,6 @@ import org.cover4j.report.MarkdownReport;
 import org.cover4j.train.StopSignal;
 import org.cover4j.util.CoverException;
 
-import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,6 +32,8 @@ public final class FinetuneComparison {
     public static final String REPORT = "comparison.md";
     public static final String PRETRAINED = "pretrained";
     public static final String SCRATCH = "scratch";
+
+    private static final RunSetFolder FOLDER = new RunSetFolder("--compare-scratch", "a comparison", "it", List.of(SUMMARY, REPORT));
 
     private FinetuneComparison() {}
 
@@ -71,24 +72,13 @@ public final class FinetuneComparison {
     public static Outcome run(FinetuneSettings given, int seeds, Started started, boolean resume, boolean force, Path out, PrintStream log,
                               String commandLine, boolean verbose, boolean allowDataChange, StopSignal stop) {
         if (seeds < 2) throw CoverException.usage("--compare-scratch needs at least 2 seeds (the comparison is a paired test), got " + seeds);
-        if (resume && started == null && ModelFiles.holdsModel(out)) {
-            throw CoverException.usage("--out " + out + " holds a single fine-tuning run, not a comparison (no " + SUMMARY + "); resume it "
-                    + "without --compare-scratch, or give another --out");
-        }
-        if (!resume && (Files.exists(out.resolve(SUMMARY)) || ModelFiles.holdsModel(out))) {
-            if (!force) {
-                throw CoverException.usage("--out " + out + " already holds a fine-tuned model or a comparison (" + ModelFiles.MODEL_JSON + ", "
-                        + SUMMARY + "); use --resume to continue it, --force to replace it, or another --out");
-            }
-            clear(out);
-        }
+        FOLDER.prepare(out, resume, started != null, force);
         FinetuneSettings base = given;
         Path first = runDir(out, PRETRAINED, given.seed());
         if (resume && ModelFiles.holdsModel(first)) {
-            // As a single run's resume: the saved configuration, with the steps and device given now.
-            Map<?, ?> doc = ModelFiles.readStateDoc(first);
-            base = ModelFiles.fromTree(doc.get("settings"), FinetuneSettings.class, first.resolve(ModelFiles.STATE_JSON))
-                    .withSteps(given.steps()).withDevice(given.device()).withTest(given.test() != null || started == null ? given.test() : started.test());
+            // As a single run's resume: the saved configuration, with the steps, device (and test set) given now.
+            base = ModelFiles.savedSettings(first).withSteps(given.steps()).withDevice(given.device())
+                    .withTest(given.test() != null || started == null ? given.test() : started.test());
         }
         if (resume && started != null && base == given && given.train() == null && given.preset() == null) {
             throw CoverException.usage("the comparison in " + out + " stopped before its first run saved a state: give its whole command "
@@ -236,16 +226,5 @@ public final class FinetuneComparison {
             throw CoverException.file(f, "not a comparison summary (no seeds, first_seed)");
         }
         return new Started(n.intValue(), seed.longValue(), doc.get("init") instanceof String i ? i : null, doc.get("test") instanceof String t ? t : null);
-    }
-
-    /** Removes an earlier model or comparison summary from {@code out} (the runs' own folders are replaced by --force, run by run). */
-    private static void clear(Path out) {
-        Finetuning.clear(out);
-        try {
-            Files.deleteIfExists(out.resolve(SUMMARY));
-            Files.deleteIfExists(out.resolve(REPORT));
-        } catch (IOException e) {
-            throw CoverException.file(out, "cannot remove the earlier comparison (" + e.getMessage() + ")");
-        }
     }
 }

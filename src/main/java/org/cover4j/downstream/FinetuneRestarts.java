@@ -28,6 +28,7 @@ public final class FinetuneRestarts {
     /** The summary of the restarts in {@code OUT}. */
     public static final String SUMMARY = "restarts.json";
 
+    private static final RunSetFolder FOLDER = new RunSetFolder("--restarts", "restarts", "them", List.of(SUMMARY));
     private static final List<String> KEPT_FILES = List.of(ModelFiles.BEST, ModelFiles.MODEL_JSON, "metrics.csv");
 
     private FinetuneRestarts() {}
@@ -53,26 +54,12 @@ public final class FinetuneRestarts {
     public static Outcome run(FinetuneSettings given, int restarts, Started started, boolean resume, boolean force, Path out,
                               PrintStream log, String commandLine, boolean verbose, boolean allowDataChange, StopSignal stop) {
         if (restarts < 1) throw CoverException.usage("--restarts must be at least 1, got " + restarts);
-        if (resume && started == null && ModelFiles.holdsModel(out)) {
-            throw CoverException.usage("--out " + out + " holds a single fine-tuning run, not restarts (no " + SUMMARY + "); resume it "
-                    + "without --restarts, or give another --out");
-        }
-        if (!resume && (Files.exists(out.resolve(SUMMARY)) || ModelFiles.holdsModel(out))) {
-            if (!force) {
-                throw CoverException.usage("--out " + out + " already holds a fine-tuned model or restarts (" + ModelFiles.MODEL_JSON + ", "
-                        + SUMMARY + "); use --resume to continue them, --force to replace them, or another --out");
-            }
-            clear(out);
-        }
+        FOLDER.prepare(out, resume, started != null, force);
         String test = given.test() != null || started == null ? given.test() : started.test();
         FinetuneSettings base = given;
         Path first = runDir(out, given.seed());
-        if (resume && ModelFiles.holdsModel(first)) {
-            Map<?, ?> doc = ModelFiles.readStateDoc(first);
-            // As a single run's resume: the saved configuration, with the steps and device given now.
-            base = ModelFiles.fromTree(doc.get("settings"), FinetuneSettings.class, first.resolve(ModelFiles.STATE_JSON))
-                    .withSteps(given.steps()).withDevice(given.device());
-        }
+        // As a single run's resume: the saved configuration, with the steps and device given now.
+        if (resume && ModelFiles.holdsModel(first)) base = ModelFiles.savedSettings(first).withSteps(given.steps()).withDevice(given.device());
         Map<Long, Double> best = new LinkedHashMap<>();
         Evaluation.createDirectories(out);
         writeSummary(out, restarts, given.seed(), test, best, null, null);
@@ -159,15 +146,5 @@ public final class FinetuneRestarts {
         Object seed = doc.get("first_seed");
         if (!(k instanceof Number kn) || !(seed instanceof Number sn)) throw CoverException.file(f, "not a restarts summary (no restarts, first_seed)");
         return new Started(kn.intValue(), sn.longValue(), doc.get("test") instanceof String t ? t : null);
-    }
-
-    /** Removes what an earlier fine-tuned model or set of restarts left in {@code out} (the runs' own folders are replaced by --force). */
-    private static void clear(Path out) {
-        Finetuning.clear(out);
-        try {
-            Files.deleteIfExists(out.resolve(SUMMARY));
-        } catch (IOException e) {
-            throw CoverException.file(out, "cannot remove the earlier restarts (" + e.getMessage() + ")");
-        }
     }
 }

@@ -230,11 +230,14 @@ public final class ModelFiles {
         return new State(doc, spec(m, json), readWeights(weights), readWeights(optimizer), json);
     }
 
-    /** The settings document of the newest {@code train-state.json} (unverified: for comparing options before the real read). */
-    public static Map<?, ?> readStateDoc(Path dir) {
+    /**
+     * The settings saved in the newest {@code train-state.json} of {@code dir} (unverified: for comparing options before
+     * the real read, and for the runs of a set of runs that a resume starts afresh).
+     */
+    public static FinetuneSettings savedSettings(Path dir) {
         Path json = dir.resolve(STATE_JSON);
         if (!Files.isRegularFile(json)) throw CoverException.usage("--resume: " + json + " does not exist; nothing to resume");
-        return readJson(json, STATE_FORMAT_VERSION);
+        return fromTree(readJson(json, STATE_FORMAT_VERSION).get("settings"), FinetuneSettings.class, json);
     }
 
     private static Map<?, ?> readJson(Path json, int newestVersion) {
