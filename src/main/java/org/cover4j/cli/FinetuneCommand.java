@@ -152,6 +152,11 @@ public final class FinetuneCommand implements Callable<Integer> {
             + "encoder, whose pre-trained decoder fine-tuned worse than a fresh one in our measurements).")
     String initScope;
 
+    @Option(names = "--init-shrink", paramLabel = "F", description = "Shrink and perturb the --init weights: each loaded backbone "
+            + "tensor becomes F × pre-trained + (1 − F) × the seed's fresh initialisation (Ash & Adams 2020; default: 1, the "
+            + "pre-trained weights as they are).")
+    Double initShrink;
+
     @Option(names = "--max-bad-steps", paramLabel = "N", defaultValue = "5", description = "Stop after this many consecutive non-finite steps (default: ${DEFAULT-VALUE}).")
     int maxBadSteps;
 
@@ -195,7 +200,7 @@ public final class FinetuneCommand implements Callable<Integer> {
                 {"--val-every", "valEvery"}, {"--patience", "patience"}, {"--normalize", "normalization"}, {"--binary-labels", "binaryLabels"},
                 {"--channels", "channels"}, {"--threads", "threads"}, {"--clip", "clip"}, {"--schedule", "schedule"},
                 {"--warmup", "warmup"}, {"--backbone-lr-scale", "backboneLrScale"}, {"--head-warmup", "headWarmup"},
-                {"--probe-level", "probeLevel"}, {"--init-scope", "initScope"}, {"--precision", "precision"}};
+                {"--probe-level", "probeLevel"}, {"--init-scope", "initScope"}, {"--init-shrink", "initShrink"}, {"--precision", "precision"}};
         for (String[] p : pairs) KEPT_ON_RESUME.put(p[0], p[1]);
     }
 
@@ -315,7 +320,7 @@ public final class FinetuneCommand implements Callable<Integer> {
         return new FinetuneSettings(task, str(train), str(val), str(test), preset, str(data), str(init), mode,
                 dim == null ? 0 : dim, patch, batch, steps, lr, weightDecay, seed, classes == null ? 0 : classes, classWeights,
                 labelFraction, foregroundOversample, valEvery, patience, normalize, binaryLabels, backboneOptions.channels, common.threadsOrDefault(),
-                common.device, clip, schedule, warmup, maxBadSteps, backboneLrScale, headWarmup, probeLevel, initScope, otherBackbone(),
+                common.device, clip, schedule, warmup, maxBadSteps, backboneLrScale, headWarmup, probeLevel, initScope, initShrink, otherBackbone(),
                 precision.value().label());
     }
 

@@ -70,6 +70,26 @@ public final class DownstreamNet {
     }
 
     /**
+     * Shrink and perturb ({@code --init-shrink}, Ash &amp; Adams 2020, "On warm-starting neural network training"): every
+     * trainable backbone tensor not in {@code keptFresh} becomes {@code keep} × its loaded (pre-trained) value +
+     * (1 − {@code keep}) × its value in {@code fresh}, the seed's fresh initialisation. Buffers (BatchNorm statistics) keep
+     * the loaded values. {@code keep} = 1 leaves the loaded weights bitwise as they are.
+     */
+    public void shrinkBackbone(Map<String, float[]> fresh, List<String> keptFresh, double keep) {
+        if (keep == 1) return;
+        LinkedHashMap<String, float[]> mixed = new LinkedHashMap<>();
+        LinkedHashMap<String, float[]> loaded = backboneParams.toArrays();
+        for (String name : backboneParams.trainableNames()) {
+            if (keptFresh.contains(name)) continue;
+            float[] w = loaded.get(name);
+            float[] f = fresh.get(name);
+            for (int i = 0; i < w.length; i++) w[i] = (float) (keep * w[i] + (1 - keep) * f[i]);
+            mixed.put(name, w);
+        }
+        backboneParams.load(mixed, backboneParams.shapes(), "the shrunk pre-trained weights", false);
+    }
+
+    /**
      * Loads pre-trained backbone tensors ({@code --init}): all of them, or with {@link InitScope#ENCODER} only those the
      * backbone counts as its encoder. Every tensor must fit in either case (the checkpoint is checked whole), and the
      * others keep, bitwise, the fresh initialisation they had. Returns the names of the tensors left fresh.

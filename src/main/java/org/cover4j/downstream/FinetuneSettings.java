@@ -44,6 +44,7 @@ public record FinetuneSettings(
         int headWarmup,
         Integer probeLevel,
         String initScope,
+        Double initShrink,
         BackboneSpec backbone,
         String precision) {
 
@@ -70,6 +71,7 @@ public record FinetuneSettings(
         if (schedule == null) schedule = "constant";
         if (maxBadSteps == null) maxBadSteps = 5;
         if (backboneLrScale == null) backboneLrScale = 1.0;
+        if (initShrink == null) initShrink = 1.0;
         // ... and in float32.
         if (precision == null) precision = Precision.FP32.label();
         Precision.parse(precision, "--precision");
@@ -83,6 +85,8 @@ public record FinetuneSettings(
         if (InitScope.parse(initScope) == InitScope.ENCODER && init == null) {
             throw CoverException.usage("--init-scope encoder needs --init (the checkpoint whose encoder to load)");
         }
+        if (!(initShrink > 0 && initShrink <= 1)) throw CoverException.usage("--init-shrink must be in (0, 1], got " + initShrink);
+        if (initShrink != 1 && init == null) throw CoverException.usage("--init-shrink needs --init (the weights to shrink)");
         if (headWarmup < 0) throw CoverException.usage("--head-warmup must be >= 0, got " + headWarmup);
         if (clip != null && (!(clip > 0) || clip.isInfinite())) throw CoverException.usage("--clip must be a finite number > 0, got " + clip);
         if (maxBadSteps < 1) throw CoverException.usage("--max-bad-steps must be >= 1, got " + maxBadSteps);
@@ -149,7 +153,7 @@ public record FinetuneSettings(
         return new FinetuneSettings(task, train, val, test, preset, data, null, mode, dims, runPatch.clone(), batch, steps, lr, weightDecay,
                 seed, classes, classWeights, labelFraction, foregroundOversample, valEvery, patience, normalization, binaryLabels,
                 unet ? net.channels() : null, threads, device, clip, schedule, warmup, maxBadSteps, backboneLrScale, headWarmup, probeLevel,
-                InitScope.ALL.code(), unet ? null : net, precision);
+                InitScope.ALL.code(), 1.0, unet ? null : net, precision);
     }
 
     /** The same run with {@code newTest} as its test set. */
@@ -168,7 +172,7 @@ public record FinetuneSettings(
     private FinetuneSettings with(int newSteps, String newDevice, long newSeed, String newTest) {
         return new FinetuneSettings(task, train, val, newTest, preset, data, init, mode, dims, patch, batch, newSteps, lr, weightDecay,
                 newSeed, classes, classWeights, labelFraction, foregroundOversample, valEvery, patience, normalization, binaryLabels,
-                channels, threads, newDevice, clip, schedule, warmup, maxBadSteps, backboneLrScale, headWarmup, probeLevel, initScope, backbone,
-                precision);
+                channels, threads, newDevice, clip, schedule, warmup, maxBadSteps, backboneLrScale, headWarmup, probeLevel, initScope, initShrink,
+                backbone, precision);
     }
 }

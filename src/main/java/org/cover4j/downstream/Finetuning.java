@@ -150,6 +150,7 @@ public final class Finetuning {
             InitScope scope = initScope(s, backbone, found);
             if (init != null) {
                 List<String> keptFresh;
+                Map<String, float[]> freshInit = s.initShrink() != 1 ? net.backboneParams().toArrays() : null;
                 if (found.official()) {
                     if (scope != InitScope.ALL) throw CoverException.usage("--init-scope encoder takes cover4j checkpoints; official weights load whole");
                     net.backbone().importOfficial(init);
@@ -157,8 +158,10 @@ public final class Finetuning {
                 } else {
                     keptFresh = net.loadBackbone(init, initPath, scope);
                 }
+                net.shrinkBackbone(freshInit, keptFresh, s.initShrink());
                 log.println(found.summary(initPath, keptFresh) + "; " + net.headParams().names().size() + " head tensors newly initialised ("
-                        + BackboneWeights.prefixes(net.headParams().names()) + ")");
+                        + BackboneWeights.prefixes(net.headParams().names()) + ")" + (s.initShrink() == 1 ? ""
+                        : String.format(Locale.ROOT, "; shrunk: %.3g × pre-trained + %.3g × fresh", s.initShrink(), 1 - s.initShrink())));
                 if (verbose) {
                     log.println("  loaded: " + String.join(" ", init.values().keySet().stream().filter(n -> !keptFresh.contains(n)).toList()));
                     if (!found.skipped().isEmpty()) log.println("  skipped: " + String.join(" ", found.skipped()));

@@ -126,6 +126,49 @@ class ProbeLevelAndInitScopeTest {
         assertEquals("encoder", doc.get("init_scope"));
     }
 
+    @Test
+    void initShrinkMixesEveryLoadedTensorWithTheSeedsFreshInitialisation(@TempDir Path tmp) {
+        // A linear probe keeps the backbone as loaded; with --init-scope encoder the decoder must stay fresh, unmixed.
+        Path out = tmp.resolve("shrunk");
+        CliRunner.Run r = CliRunner.run(seg(data, out, 2, "--init", pretrain.toString(), "--init-shrink", "0.25", "--init-scope", "encoder",
+                "--mode", "linear", "--seed", "3"));
+        assertEquals(0, r.code(), r.err());
+        Map<String, SafeTensors.Tensor> ckpt = tensors(pretrain.resolve("checkpoints/last.safetensors"));
+        Map<String, SafeTensors.Tensor> last = tensors(out.resolve("last.safetensors"));
+        Map<String, float[]> start = fresh(3, 0);
+        int mixed = 0;
+        for (Map.Entry<String, SafeTensors.Tensor> e : last.entrySet()) {
+            String k = e.getKey();
+            if (!k.startsWith("backbone.")) continue;
+            boolean enc = k.startsWith("backbone.inc.") || k.startsWith("backbone.down");
+            float[] got = e.getValue().data();
+            float[] pre = ckpt.get(k).data();
+            float[] init = start.get(k);
+            if (!enc) {
+                assertArrayEquals(init, got, 0f, k + " is outside --init-scope and must keep its fresh initialisation");
+                continue;
+            }
+            for (int i = 0; i < got.length; i++) {
+                float want = 0.25f * pre[i] + 0.75f * init[i];
+                assertEquals(want, got[i], 1e-6f * Math.max(1f, Math.abs(want)), k + "[" + i + "]");
+            }
+            if (!Arrays.equals(pre, init)) mixed++;
+        }
+        assertTrue(mixed > 20, "most encoder tensors differ between checkpoint and fresh weights (else this proves nothing): " + mixed);
+        Map<?, ?> settings = (Map<?, ?>) jsonQuiet(out.resolve("model.json")).get("settings");
+        assertEquals(0.25, ((Number) settings.get("initShrink")).doubleValue(), 0);
+
+        for (String[] bad : new String[][] {{"--init-shrink", "0"}, {"--init-shrink", "1.5"}, {"--init-shrink", "NaN"}}) {
+            String[] args = seg(data, tmp.resolve("bad"), 2, "--init", pretrain.toString(), bad[0], bad[1]);
+            r = CliRunner.run(args);
+            assertEquals(2, r.code(), r.err());
+            assertTrue(lastLine(r.err()).contains("--init-shrink must be in (0, 1], got"), r.err());
+        }
+        r = CliRunner.run(seg(data, tmp.resolve("noinit"), 2, "--init-shrink", "0.5"));
+        assertEquals(2, r.code(), r.err());
+        assertTrue(lastLine(r.err()).contains("--init-shrink needs --init"), r.err());
+    }
+
     private static Map<?, ?> jsonQuiet(Path p) {
         try {
             return json(p);
