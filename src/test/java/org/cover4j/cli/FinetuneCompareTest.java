@@ -133,6 +133,41 @@ class FinetuneCompareTest {
         assertRefused(new String[] {"finetune", "--task", "seg", "--out", out.toString(), "--resume"}, "give its whole command again");
     }
 
+    /**
+     * SIGTERM in the middle of the comparison's first run: it saves that run's state, names the run and the command that
+     * resumes, exits 143; the resumed comparison continues that run to the end bitwise as an uninterrupted single run of
+     * the same seed and then runs the rest.
+     */
+    @Test
+    void sigtermStopsTheComparisonInItsRunAndTheResumeContinuesThatRunExactly(@TempDir Path tmp) throws Exception {
+        Path out = tmp.resolve("cmp");
+        Path log = tmp.resolve("child.log");
+        String test = data.resolve("test").toString();
+        Process p = InterruptTest.start(log, fromCheckpoint(out, 100000, "--init", pretrain.toString(), "--test", test, "--seed", "5",
+                "--val-every", "3", "--compare-scratch", "2"));
+        Path first = out.resolve("pretrained/seed-5");
+        InterruptTest.awaitRows(p, first, 4, log); // the state of step 3 is committed before row 4 is written
+        p.destroy();
+        assertEquals(143, InterruptTest.exit(p), Files.readString(log));
+        String said = Files.readString(log);
+        assertTrue(said.contains(" of " + first + "; the finished runs and this run's state are saved; resume with: cover4j finetune --task seg --out "
+                + out + " --resume"), said);
+        assertTrue(Files.notExists(out.resolve("scratch")), "the scratch arm has not started");
+
+        int end = ((Number) json(first.resolve("train-state.json")).get("step")).intValue() + 3;
+        CliRunner.Run resumed = CliRunner.run("finetune", "--task", "seg", "--out", out.toString(), "--resume", "--steps", "" + end);
+        assertEquals(0, resumed.code(), resumed.err());
+        assertTrue(resumed.log().contains("resuming " + first + " at step " + (end - 3) + " of " + end), "continued, not started again: " + resumed.log());
+        Path single = tmp.resolve("single");
+        assertEquals(0, CliRunner.run(fromCheckpoint(single, end, "--init", pretrain.toString(), "--test", test, "--seed", "5",
+                "--val-every", "3")).code());
+        assertTrue(java.util.Arrays.equals(Files.readAllBytes(single.resolve("last.safetensors")), Files.readAllBytes(first.resolve("last.safetensors"))),
+                "the interrupted run, resumed, ends as an uninterrupted one");
+        Map<?, ?> runs = (Map<?, ?>) json(out.resolve("comparison.json")).get("runs");
+        assertEquals(2, runs.size(), "both seeds compared after the resume: " + runs);
+        assertEquals(testDice(single), testDice(first), 0);
+    }
+
     private static void assertRefused(String[] args, String message) {
         CliRunner.Run r = CliRunner.run(args);
         assertEquals(2, r.code(), r.err());
