@@ -6,22 +6,14 @@ import org.cover4j.torch.Tensors;
 import org.cover4j.util.Rng;
 import org.junit.jupiter.api.Test;
 
+import static org.cover4j.testing.HandSums.cos;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** BYOL's symmetrised loss against hand values and explicit double-precision sums. */
 class ByolLossesTest {
-    static double cos(float[] a, int i, float[] b, int j, int d) {
-        double ab = 0, aa = 0, bb = 0;
-        for (int k = 0; k < d; k++) {
-            ab += (double) a[i * d + k] * b[j * d + k];
-            aa += (double) a[i * d + k] * a[i * d + k];
-            bb += (double) b[j * d + k] * b[j * d + k];
-        }
-        return ab / Math.sqrt(aa * bb);
-    }
-
     @Test
     void oneSampleByHand() {
         // Views 1 and 2 of one sample: p₁ = (1,0), p₂ = (1,1); z₁′ = (0,1), z₂′ = (3,4).
