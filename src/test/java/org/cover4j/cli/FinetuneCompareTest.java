@@ -14,6 +14,7 @@ import java.util.Map;
 
 import static org.cover4j.cli.DownstreamFixtures.json;
 import static org.cover4j.cli.DownstreamFixtures.seg;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -161,7 +162,7 @@ class FinetuneCompareTest {
         Path single = tmp.resolve("single");
         assertEquals(0, CliRunner.run(fromCheckpoint(single, end, "--init", pretrain.toString(), "--test", test, "--seed", "5",
                 "--val-every", "3")).code());
-        assertTrue(java.util.Arrays.equals(Files.readAllBytes(single.resolve("last.safetensors")), Files.readAllBytes(first.resolve("last.safetensors"))),
+        assertArrayEquals(Files.readAllBytes(single.resolve("last.safetensors")), Files.readAllBytes(first.resolve("last.safetensors")),
                 "the interrupted run, resumed, ends as an uninterrupted one");
         Map<?, ?> runs = (Map<?, ?>) json(out.resolve("comparison.json")).get("runs");
         assertEquals(2, runs.size(), "both seeds compared after the resume: " + runs);

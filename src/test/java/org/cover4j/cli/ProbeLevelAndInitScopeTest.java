@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -42,15 +43,31 @@ class ProbeLevelAndInitScopeTest {
         return new DownstreamNet(spec, null, new Rng(seed)).toArrays();
     }
 
+    /** A finished linear probe (its backbone stays as loaded): the run, the checkpoint it loaded, what it saved, its seed's fresh weights. */
+    private record Probe(CliRunner.Run run, Map<String, SafeTensors.Tensor> checkpoint, Map<String, SafeTensors.Tensor> saved,
+                         Map<String, float[]> fresh) {}
+
+    /** A linear probe of the tiny pre-training run into {@code out}, seeded {@code seed}, its head on {@code level}. */
+    private static Probe probe(Path out, int steps, long seed, int level, String... more) {
+        List<String> args = new ArrayList<>(List.of("--init", pretrain.toString(), "--mode", "linear", "--seed", "" + seed));
+        args.addAll(List.of(more));
+        CliRunner.Run r = CliRunner.run(seg(data, out, steps, args.toArray(new String[0])));
+        assertEquals(0, r.code(), r.err());
+        return new Probe(r, tensors(pretrain.resolve("checkpoints/last.safetensors")), tensors(out.resolve("last.safetensors")), fresh(seed, level));
+    }
+
+    /** The U-Net's encoder tensors by name (inc, down1..down4), written out here independently of the backbone's own list. */
+    private static boolean inEncoder(String name) {
+        return name.startsWith("backbone.inc.") || name.startsWith("backbone.down");
+    }
+
     @Test
     void aLinearProbeOfTheDeepestLevelTrainsOnlyItsHeadAndIsRebuiltFromModelJson(@TempDir Path tmp) throws Exception {
         Path out = tmp.resolve("probe4");
-        CliRunner.Run r = CliRunner.run(seg(data, out, 3, "--init", pretrain.toString(), "--mode", "linear", "--probe-level", "4",
-                "--lr", "1e-2", "--seed", "2"));
-        assertEquals(0, r.code(), r.err());
-        Map<String, SafeTensors.Tensor> ckpt = tensors(pretrain.resolve("checkpoints/last.safetensors"));
-        Map<String, SafeTensors.Tensor> last = tensors(out.resolve("last.safetensors"));
-        Map<String, float[]> start = fresh(2, 4);
+        Probe p = probe(out, 3, 2, 4, "--probe-level", "4", "--lr", "1e-2");
+        Map<String, SafeTensors.Tensor> ckpt = p.checkpoint();
+        Map<String, SafeTensors.Tensor> last = p.saved();
+        Map<String, float[]> start = p.fresh();
         for (Map.Entry<String, SafeTensors.Tensor> e : last.entrySet()) {
             if (e.getKey().startsWith("backbone.")) {
                 assertArrayEquals(ckpt.get(e.getKey()).data(), e.getValue().data(), 0f, e.getKey() + " changed in a linear probe");
@@ -88,26 +105,15 @@ class ProbeLevelAndInitScopeTest {
     @Test
     void initScopeEncoderLoadsTheEncoderAndLeavesTheDecoderAtItsFreshInitialisation(@TempDir Path tmp) {
         Path out = tmp.resolve("enc");
-        java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
-        java.io.PrintStream stderr = System.err;
-        System.setErr(new java.io.PrintStream(captured, true));
-        CliRunner.Run r;
-        try {
-            // A linear probe keeps the backbone as loaded, so the saved weights are exactly what --init-scope put there.
-            r = CliRunner.run(seg(data, out, 2, "--init", pretrain.toString(), "--init-scope", "encoder", "--mode", "linear", "--seed", "3",
-                    "--verbose"));
-        } finally {
-            System.setErr(stderr);
-        }
-        assertEquals(0, r.code(), r.err());
-        Map<String, SafeTensors.Tensor> ckpt = tensors(pretrain.resolve("checkpoints/last.safetensors"));
-        Map<String, SafeTensors.Tensor> last = tensors(out.resolve("last.safetensors"));
-        Map<String, float[]> start = fresh(3, 0);
+        // A linear probe keeps the backbone as loaded, so the saved weights are exactly what --init-scope put there.
+        Probe p = probe(out, 2, 3, 0, "--init-scope", "encoder", "--verbose");
+        Map<String, SafeTensors.Tensor> ckpt = p.checkpoint();
+        Map<String, float[]> start = p.fresh();
         int encoder = 0, decoder = 0;
-        for (Map.Entry<String, SafeTensors.Tensor> e : last.entrySet()) {
+        for (Map.Entry<String, SafeTensors.Tensor> e : p.saved().entrySet()) {
             String k = e.getKey();
             if (!k.startsWith("backbone.")) continue;
-            boolean enc = k.startsWith("backbone.inc.") || k.startsWith("backbone.down");
+            boolean enc = inEncoder(k);
             float[] want = enc ? ckpt.get(k).data() : start.get(k);
             assertArrayEquals(want, e.getValue().data(), 0f, k + (enc ? " not loaded from --init" : " not at its fresh initialisation"));
             if (enc) encoder++; else decoder++;
@@ -116,7 +122,7 @@ class ProbeLevelAndInitScopeTest {
         assertEquals(32, decoder);
         String k = "backbone.up4.conv.double_conv.0.weight";
         assertFalse(Arrays.equals(ckpt.get(k).data(), start.get(k)), "the checkpoint's decoder differs from the fresh one (else this test proves nothing)");
-        String log = captured.toString();
+        String log = p.run().log();
         assertTrue(log.contains("40 backbone tensors loaded") && log.contains("into the encoder, 32 decoder tensors left at their fresh initialisation"), log);
         List<String> fresh = Arrays.asList(log.lines().filter(l -> l.startsWith("  newly initialised: ")).findFirst().orElseThrow()
                 .substring("  newly initialised: ".length()).split(" "));
@@ -130,21 +136,15 @@ class ProbeLevelAndInitScopeTest {
     void initShrinkMixesEveryLoadedTensorWithTheSeedsFreshInitialisation(@TempDir Path tmp) {
         // A linear probe keeps the backbone as loaded; with --init-scope encoder the decoder must stay fresh, unmixed.
         Path out = tmp.resolve("shrunk");
-        CliRunner.Run r = CliRunner.run(seg(data, out, 2, "--init", pretrain.toString(), "--init-shrink", "0.25", "--init-scope", "encoder",
-                "--mode", "linear", "--seed", "3"));
-        assertEquals(0, r.code(), r.err());
-        Map<String, SafeTensors.Tensor> ckpt = tensors(pretrain.resolve("checkpoints/last.safetensors"));
-        Map<String, SafeTensors.Tensor> last = tensors(out.resolve("last.safetensors"));
-        Map<String, float[]> start = fresh(3, 0);
+        Probe p = probe(out, 2, 3, 0, "--init-shrink", "0.25", "--init-scope", "encoder");
         int mixed = 0;
-        for (Map.Entry<String, SafeTensors.Tensor> e : last.entrySet()) {
+        for (Map.Entry<String, SafeTensors.Tensor> e : p.saved().entrySet()) {
             String k = e.getKey();
             if (!k.startsWith("backbone.")) continue;
-            boolean enc = k.startsWith("backbone.inc.") || k.startsWith("backbone.down");
             float[] got = e.getValue().data();
-            float[] pre = ckpt.get(k).data();
-            float[] init = start.get(k);
-            if (!enc) {
+            float[] pre = p.checkpoint().get(k).data();
+            float[] init = p.fresh().get(k);
+            if (!inEncoder(k)) {
                 assertArrayEquals(init, got, 0f, k + " is outside --init-scope and must keep its fresh initialisation");
                 continue;
             }
@@ -160,11 +160,11 @@ class ProbeLevelAndInitScopeTest {
 
         for (String[] bad : new String[][] {{"--init-shrink", "0"}, {"--init-shrink", "1.5"}, {"--init-shrink", "NaN"}}) {
             String[] args = seg(data, tmp.resolve("bad"), 2, "--init", pretrain.toString(), bad[0], bad[1]);
-            r = CliRunner.run(args);
+            CliRunner.Run r = CliRunner.run(args);
             assertEquals(2, r.code(), r.err());
             assertTrue(lastLine(r.err()).contains("--init-shrink must be in (0, 1], got"), r.err());
         }
-        r = CliRunner.run(seg(data, tmp.resolve("noinit"), 2, "--init-shrink", "0.5"));
+        CliRunner.Run r = CliRunner.run(seg(data, tmp.resolve("noinit"), 2, "--init-shrink", "0.5"));
         assertEquals(2, r.code(), r.err());
         assertTrue(lastLine(r.err()).contains("--init-shrink needs --init"), r.err());
     }
