@@ -79,7 +79,7 @@ public final class PretrainCommand implements Callable<Integer> {
     @Option(names = "--batch", paramLabel = "B", defaultValue = "4", description = "Images per step (default: ${DEFAULT-VALUE}).")
     int batch;
 
-    @Option(names = "--steps", paramLabel = "N", defaultValue = "" + PretrainSettings.DEFAULT_STEPS, description = "Training steps (default: ${DEFAULT-VALUE}; 2,000 take about 36 minutes on 2 cores at the default size and batch).")
+    @Option(names = "--steps", paramLabel = "N", defaultValue = "" + PretrainSettings.DEFAULT_STEPS, description = "Training steps (default: ${DEFAULT-VALUE}, about 36 minutes on 2 cores at the default size and batch).")
     int steps;
 
     @Option(names = "--lr", paramLabel = "LR", defaultValue = "1e-4", description = "Learning rate (default: ${DEFAULT-VALUE}, the paper's).")
