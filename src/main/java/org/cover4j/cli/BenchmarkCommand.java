@@ -68,7 +68,7 @@ public final class BenchmarkCommand implements Callable<Integer> {
     @Option(names = "--warmup", paramLabel = "N", defaultValue = "5", description = "Unmeasured warm-up steps (default: ${DEFAULT-VALUE}).")
     int warmup;
 
-    @Option(names = "--views-seconds", paramLabel = "S", defaultValue = "5", description = "Seconds per view-throughput measurement (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--views-seconds", paramLabel = "S", defaultValue = "5", description = "Seconds per view-throughput measurement; 0 skips it (default: ${DEFAULT-VALUE}).")
     int viewSeconds;
 
     @Option(names = "--method", paramLabel = "NAME", defaultValue = "cover",
@@ -108,6 +108,7 @@ public final class BenchmarkCommand implements Callable<Integer> {
             if (paper.lowMemory() && !parsed.hasMatchedOption("--low-memory") && !memory.fastBackward) memory.lowMemory = true;
             dim = String.valueOf(paper.dims());
         }
+        if (viewSeconds < 0) throw CoverException.usage("--views-seconds must be >= 0, got " + viewSeconds);
         if (steps < (paper != null ? 1 : 2)) throw CoverException.usage("--steps must be >= 2, got " + steps);
         Methods.get(method); // an unknown method is refused before anything runs
         org.cover4j.nn.BackboneSpec backbone = backboneOptions.spec(); // and so is a bad backbone
@@ -134,7 +135,7 @@ public final class BenchmarkCommand implements Callable<Integer> {
             out.flush();
             return 0;
         }
-        if (inProcess) {
+        if (inProcess || viewSeconds == 0) {
             out.flush();
             return 0;
         }

@@ -608,9 +608,9 @@ public final class UNetPass implements BackbonePass {
     private static Tensor[] convBackwardUntimed(Tensor gz, Tensor in, Tensor weight, boolean needInput, boolean withBias) {
         int nd = (int) gz.dim() - 2;
         long pad = (weight.size(2) - 1) / 2;
-        Tensor g = Precision.forConvolution(gz, in);
-        Tensor x = Precision.forConvolution(in, in);
-        Tensor w = Precision.forConvolution(weight, in);
+        Tensor g = Precision.forConvolution(gz, in, weight);
+        Tensor x = Precision.forConvolution(in, in, weight);
+        Tensor w = Precision.forConvolution(weight, in, weight);
         T_TensorTensorTensor_T r = torch.convolution_backward(g, x, w, new long[] {gz.size(1)},
                 Ops.repeat(1, nd), Ops.repeat(pad, nd), Ops.repeat(1, nd), false, Ops.repeat(0, nd), 1, mask(needInput, true, withBias));
         Tensor[] out = {needInput ? Ops.sameType(own(r.get0()), gz) : null, fp32Owned(r.get1()), withBias ? fp32Owned(r.get2()) : null};

@@ -45,12 +45,27 @@ public final class Ops {
      * inputs, as under autocast; a bfloat16 input, as the U-Net's hand-written pass keeps, stays bfloat16).
      */
     public static Tensor conv(Tensor x, Tensor weight, Tensor bias) {
-        Tensor xc = Precision.forConvolution(x, x);
-        Tensor wc = Precision.forConvolution(weight, x);
-        Tensor bc = Precision.forConvolution(bias, x);
+        Tensor xc = Precision.forConvolution(x, x, weight);
+        Tensor wc = Precision.forConvolution(weight, x, weight);
+        Tensor bc = Precision.forConvolution(bias, x, weight);
         Tensor y = convAsIs(xc, wc, bc);
         releaseCasts(x, xc, weight, wc, bias, bc);
         return sameType(y, x);
+    }
+
+    /**
+     * A 2D convolution with any stride, zero padding and groups, in the operands' own element type: the backbones'
+     * strided, patch-embedding and grouped convolutions. A strided convolution of a channels-last input runs on a
+     * contiguous copy of it: oneDNN's kernel for that case gives wrong results on some CPUs (measured: a 1×1 stride-2
+     * convolution with 512 filters off by half of its scale; the same on a contiguous input is right; see
+     * {@link ConvolutionCheck}). Only the ResNet's downsampling takes the copy, a small part of its work.
+     */
+    public static Tensor conv2d(Tensor x, Tensor weight, Tensor bias, long stride, long pad, long groups) {
+        Tensor in = stride > 1 && isChannelsLast(x) ? x.contiguous() : x;
+        TensorOptional b = bias == null ? new TensorOptional() : new TensorOptional(bias);
+        Tensor y = torch.conv2d(in, weight, b, repeat(stride, 2), repeat(pad, 2), repeat(1, 2), groups);
+        if (in != x) release(in); // autograd keeps what its backward needs
+        return y;
     }
 
     /**
@@ -69,7 +84,7 @@ public final class Ops {
         return out;
     }
 
-    private static Tensor convAsIs(Tensor x, Tensor weight, Tensor bias) {
+    static Tensor convAsIs(Tensor x, Tensor weight, Tensor bias) {
         int nd = Tensors.spatialDims(x);
         long k = weight.size(2);
         long pad = (k - 1) / 2;

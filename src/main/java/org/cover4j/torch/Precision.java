@@ -66,16 +66,28 @@ public enum Precision {
     }
 
     /**
-     * {@code t} in the type a convolution over {@code input} computes in (as {@link #compute}): the current compute
-     * type, except float32 for a 3D input whose first spatial axis is 2 long. There libtorch 2.10's bfloat16 conv3d
-     * weight gradient is wrong on this CPU (measured: relative error ~1, sometimes values of 1e35, in both memory
-     * layouts, any batch and channel count, whenever that axis is 2 — 2³, 2×4×4, 2×16×16 — and right for 1, 3, 4, …
-     * and for a 2 on the other axes; the forward and input gradient are right). Such convolutions are tiny (the deepest
-     * level of a 32-voxel-deep crop): float32 costs nothing there.
+     * {@code t} in the type a convolution of {@code input} with {@code weight} computes in (as {@link #compute}): the
+     * current compute type, except float32 where libtorch 2.10's bfloat16 convolution is wrong on some CPUs, measured
+     * on an "AMD EPYC" of family 26 (AVX-512 BF16; {@link ConvolutionCheck} probes these cases at start-up):
+     * <ul>
+     * <li>a 3D input whose first spatial axis is 2 long: the conv3d weight gradient is off (relative error ~1, sometimes
+     * values of 1e35, in both memory layouts, any batch and channel count, whenever that axis is 2 — 2³, 2×4×4, 2×16×16
+     * — and right for 1, 3, 4, … and for a 2 on the other axes; the forward and input gradient are right);</li>
+     * <li>one input channel (per group), or fewer than 16 filters: the forward is off by a third of its scale or more
+     * (2D and 3D; with 3×3 kernels at every input channel count in the default layout, at one in channels-last).</li>
+     * </ul>
+     * Such convolutions are tiny (the deepest level of a 32-voxel-deep crop, a network's first convolution of a
+     * one-channel image, the heads): float32 costs next to nothing there.
      */
-    public static Tensor forConvolution(Tensor t, Tensor input) {
-        boolean broken = current == BF16 && input.dim() == 5 && input.size(2) == 2;
-        return castFloating(t, broken ? torch.ScalarType.Float : current.computeType());
+    public static Tensor forConvolution(Tensor t, Tensor input, Tensor weight) {
+        return current.convolutionOperand(t, input, weight);
+    }
+
+    /** {@link #forConvolution} in this precision rather than the current one (for {@link ConvolutionCheck}'s probes). */
+    Tensor convolutionOperand(Tensor t, Tensor input, Tensor weight) {
+        boolean broken = this == BF16
+                && (input.dim() == 5 && input.size(2) == 2 || weight.size(1) == 1 || weight.size(0) < 16);
+        return castFloating(t, broken ? torch.ScalarType.Float : computeType());
     }
 
     /** {@code t} as float32: {@code t} itself where it already is (or is not floating point), a new tensor otherwise. */

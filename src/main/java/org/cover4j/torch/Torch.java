@@ -18,8 +18,14 @@ public final class Torch {
      * it, that question prints "Could not initialize NNPACK! Reason: Unsupported hardware." on stderr. It would
      * only be chosen for batches of 16 or more that oneDNN declines (never here, with oneDNN built in), so
      * switching it off changes no result, silences the warning, and keeps the kernels the same on every machine.
+     * Then {@link ConvolutionCheck} makes sure the convolutions compute right on this CPU (oneDNN's do not on some).
      */
-    public static synchronized void load() {
+    public static void load() {
+        if (!loaded) loadOnce();
+        ConvolutionCheck.ensure();
+    }
+
+    private static synchronized void loadOnce() {
         if (loaded) return;
         Loader.load(torch.class);
         torch.globalContext().setUserEnabledNNPACK(false);

@@ -22,7 +22,8 @@ public record Provenance(String dataDescription, String dataHash, String cover4j
     }
 
     public static Provenance of(String dataDescription, String dataHash, String commandLine) {
-        return new Provenance(dataDescription, dataHash, version(), "libtorch 2.10.0 (org.bytedeco:pytorch 2.10.0-1.5.13)",
+        return new Provenance(dataDescription, dataHash, version(), "libtorch 2.10.0 (org.bytedeco:pytorch 2.10.0-1.5.13), oneDNN "
+                + (Torch.mkldnnAvailable() ? "on" : "off"),
                 System.getProperty("java.version") + " (" + System.getProperty("java.vendor") + ")",
                 System.getProperty("os.name") + " " + System.getProperty("os.arch") + ", " + Runtime.getRuntime().availableProcessors()
                         + " cores, " + Torch.threads() + " threads",

@@ -33,4 +33,12 @@ class BenchmarkCommandTest {
         assertEquals(2, r.code());
         assertTrue(r.err().contains("--dim"), r.err());
     }
+
+    @Test
+    void refusesNegativeViewSecondsBeforeMeasuringAnything() {
+        CliRunner.Run r = CliRunner.run("benchmark", "--dim", "2", "--views-seconds", "-1");
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().contains("--views-seconds must be >= 0, got -1"), r.err());
+        assertTrue(!r.out().contains("2D b2"), "no case ran: " + r.out());
+    }
 }

@@ -1,7 +1,6 @@
 package org.cover4j.nn.swinunet;
 
 import org.bytedeco.pytorch.Tensor;
-import org.bytedeco.pytorch.TensorOptional;
 import org.bytedeco.pytorch.global.torch;
 import org.cover4j.io.StateDicts;
 import org.cover4j.nn.Backbone;
@@ -222,8 +221,7 @@ public final class SwinUnet implements Backbone {
     private Tensor encode(Tensor x, Tensor[] skips, Map<String, Tensor> trace) {
         config.checkInput(new int[] {(int) x.size(2), (int) x.size(3)});
         Tensor input = inChannels == 1 && config.inChans() == 3 ? x.repeat(1, 3, 1, 1) : x;
-        Tensor embedded = torch.conv2d(input, embedWeight, new TensorOptional(embedBias), Ops.repeat(SwinUnetConfig.PATCH, 2),
-                Ops.repeat(0, 2), Ops.repeat(1, 2), 1);
+        Tensor embedded = Ops.conv2d(input, embedWeight, embedBias, SwinUnetConfig.PATCH, 0, 1);
         Tensor y = embedNorm.apply(embedded.flatten(2, 3).transpose(1, 2));
         record(trace, "patch_embed", y);
         for (int stage = 0; stage < SwinUnetConfig.STAGES; stage++) {

@@ -35,7 +35,7 @@ final class Layers {
         Tensor centred = weight.sub(mean);
         Tensor denom = var.add(Ops.s(STD_CONV_EPS)).sqrt();
         Tensor w = centred.div(denom);
-        Tensor y = torch.conv2d(x, w, new TensorOptional(), new long[] {stride, stride}, new long[] {pad, pad}, new long[] {1, 1}, 1);
+        Tensor y = Ops.conv2d(x, w, null, stride, pad, 1);
         // Autograd holds what the backward needs; these wrappers are read by nothing else.
         Ops.release(var, mean, centred, denom, w);
         return y;

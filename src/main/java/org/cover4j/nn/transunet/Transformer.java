@@ -1,7 +1,6 @@
 package org.cover4j.nn.transunet;
 
 import org.bytedeco.pytorch.Tensor;
-import org.bytedeco.pytorch.TensorOptional;
 import org.bytedeco.pytorch.global.torch;
 import org.cover4j.nn.Init;
 import org.cover4j.nn.Params;
@@ -78,8 +77,8 @@ final class Transformer {
     /** The 3-channel input (B, 3, H, W) through embeddings and encoder. */
     Encoded forward(Tensor x, boolean training, Dropout dropout, Map<String, Tensor> trace) {
         ResNetHybrid.Features f = hybrid.forward(x, trace);
-        Tensor patches = torch.conv2d(f.deepest(), param("embeddings.patch_embeddings.weight"),
-                new TensorOptional(param("embeddings.patch_embeddings.bias")), new long[] {1, 1}, new long[] {0, 0}, new long[] {1, 1}, 1);
+        Tensor patches = Ops.conv2d(f.deepest(), param("embeddings.patch_embeddings.weight"),
+                param("embeddings.patch_embeddings.bias"), 1, 0, 1);
         record(trace, "out/transformer.embeddings.patch_embeddings", patches);
         if (trace == null) Ops.release(f.deepest());
         Tensor tokens = patches.flatten(2, -1).transpose(-1, -2);

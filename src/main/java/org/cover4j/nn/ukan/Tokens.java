@@ -35,7 +35,6 @@ final class Tokens {
 
     /** {@code Conv2d(kernel 3, padding 1, stride, groups, bias)} named {@code name}. */
     static Tensor conv3x3(Params params, String name, Tensor x, long stride, long groups) {
-        return torch.conv2d(x, params.get(name + ".weight"), new TensorOptional(params.get(name + ".bias")),
-                Ops.repeat(stride, 2), Ops.repeat(1, 2), Ops.repeat(1, 2), groups);
+        return Ops.conv2d(x, params.get(name + ".weight"), params.get(name + ".bias"), stride, 1, groups);
     }
 }
