@@ -1,7 +1,7 @@
 package org.cover4j.torch;
 
-import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorOptional;
 import org.bytedeco.pytorch.global.torch;
 import org.cover4j.util.CoverException;
 import org.cover4j.util.Rng;
@@ -12,16 +12,16 @@ import java.util.Locale;
 import java.util.function.BiFunction;
 
 /**
- * A start-up check that the convolutions cover4j runs compute what they should on this CPU, against a direct
- * computation in double precision here.
+ * A start-up check that the convolutions cover4j runs compute what they should on this CPU: the output against a
+ * direct computation in double precision here, the input and weight gradients against libtorch's float64 convolution.
  *
  * <p>Why: on some machines oneDNN's JIT convolution kernels give plainly wrong results for some shapes, and nothing in
  * libtorch notices — measured on a virtual machine with an "AMD EPYC" CPU of family 26 (AVX-512 with BF16) that exposes
- * no cache topology: a float32 1×1 stride-2 convolution of a channels-last input with 512 filters off by about half of
- * its scale (larger ones of that kind crashed the process), bfloat16 convolutions with one input channel or fewer than
- * 16 filters off by a third or more. cover4j steers around those ({@link Ops#conv2d} gives strided convolutions a
- * contiguous input, {@link Precision#forConvolution} computes those bfloat16 ones in float32); the probes here are
- * those cases plus ordinary ones, run the way the networks run them, each tiny (under 0.2 s in all, most of it
+ * no cache topology: input gradients of 3×3 convolutions with fewer than 16 filters on NCHW inputs (float32 too), a
+ * float32 1×1 stride-2 convolution of a channels-last input with 512 filters (larger ones crashed the process),
+ * bfloat16 convolutions with one input channel or fewer than 16 filters — off by 30–100% of their scale, some NaN.
+ * cover4j steers around those ({@link Ops#convolutionLayout}, {@link Precision#forConvolution}); the probes here are
+ * those cases plus ordinary ones, run the way the networks run them, each tiny (about 0.1 s in all, most of it
  * libtorch's first calls). Where one still fails with oneDNN on, oneDNN is switched off for the process
  * ({@code at::globalContext().setUserEnabledMkldnn(false)}: right, but 2–4× slower and, in 3D, 4× the memory, measured
  * there) with a one-line warning, and the probes run again; where one fails either way nothing can be trusted and every
@@ -50,14 +50,14 @@ public final class ConvolutionCheck {
         }
     }
 
-    /** A probe and the relative error of what the convolution under test gave. */
-    record Result(Probe probe, double error) {
+    /** A probe and the relative error of what the convolution under test gave for {@code what} (output or a gradient). */
+    record Result(Probe probe, String what, double error) {
         boolean ok() {
             return error <= (probe.bf16() ? BF16_TOLERANCE : FP32_TOLERANCE);
         }
 
         String describe() {
-            return String.format(Locale.ROOT, "%s off by %.0f%% of its scale", probe.describe(), 100 * error);
+            return String.format(Locale.ROOT, "%s: %s off by %.0f%% of its scale", probe.describe(), what, 100 * error);
         }
     }
 
@@ -66,13 +66,16 @@ public final class ConvolutionCheck {
 
     static final List<Probe> PROBES = List.of(
             new Probe("2D 3x3 convolution (2x16x8x8, 32 filters)", new long[] {2, 16, 8, 8}, new long[] {32, 16, 3, 3}, 1, false, false),
+            new Probe("2D 3x3 convolution with four filters (2x8x6x6)", new long[] {2, 8, 6, 6}, new long[] {4, 8, 3, 3}, 1, false, false),
+            new Probe("3D 3x3x3 convolution with four filters (1x8x6x6x6)", new long[] {1, 8, 6, 6, 6}, new long[] {4, 8, 3, 3, 3}, 1, false, false),
             new Probe("3D 3x3x3 convolution (1x8x6x6x6, 16 filters)", new long[] {1, 8, 6, 6, 6}, new long[] {16, 8, 3, 3, 3}, 1, false, false),
             new Probe("2D 1x1 stride-2 convolution of a channels-last input (2x64x8x8, 512 filters)",
                     new long[] {2, 64, 8, 8}, new long[] {512, 64, 1, 1}, 2, true, false),
             new Probe("2D 3x3 convolution (2x16x8x8, 32 filters)", new long[] {2, 16, 8, 8}, new long[] {32, 16, 3, 3}, 1, false, true),
             new Probe("2D 3x3 convolution of one channel (2x1x6x6, 16 filters)", new long[] {2, 1, 6, 6}, new long[] {16, 1, 3, 3}, 1, false, true),
             new Probe("2D 3x3 convolution with four filters (2x8x6x6)", new long[] {2, 8, 6, 6}, new long[] {4, 8, 3, 3}, 1, false, true),
-            new Probe("3D 3x3x3 convolution of one channel (1x1x6x6x6, 16 filters)", new long[] {1, 1, 6, 6, 6}, new long[] {16, 1, 3, 3, 3}, 1, false, true));
+            new Probe("3D 3x3x3 convolution of one channel (1x1x6x6x6, 16 filters)", new long[] {1, 1, 6, 6, 6}, new long[] {16, 1, 3, 3, 3}, 1, false, true),
+            new Probe("3D 3x3x3 convolution of a volume 2 deep (1x16x2x4x4, 16 filters)", new long[] {1, 16, 2, 4, 4}, new long[] {16, 16, 3, 3, 3}, 1, true, true));
 
     private static volatile Outcome outcome;
     /** Where the check found convolutions wrong either way: thrown again to every later caller. */
@@ -168,34 +171,58 @@ public final class ConvolutionCheck {
     /** The probes that {@code conv} (input, weight → output, float32 or bfloat16 as the probe says) gets wrong. */
     static List<Result> failures(BiFunction<Probe, Tensor[], Tensor> conv) {
         List<Result> wrong = new ArrayList<>();
-        try (NoGradGuard g = new NoGradGuard()) {
-            Rng rng = new Rng(20261208);
-            for (Probe p : PROBES) {
-                Result r = run(p, conv, rng);
-                if (!r.ok()) wrong.add(r);
-            }
+        Rng rng = new Rng(20261208);
+        for (Probe p : PROBES) {
+            Result r = run(p, conv, rng);
+            if (!r.ok()) wrong.add(r);
         }
         return wrong;
     }
 
-    /** Runs one probe on values uniform in [−1, 1) (rounded to bfloat16's precision for a bfloat16 probe); its error. */
+    /**
+     * Runs one probe on values uniform in [−1, 1) (rounded to bfloat16's precision for a bfloat16 probe): the output
+     * against the direct computation, then the input and weight gradients of Σ output·g (g random) as autograd computes
+     * them (the same {@code convolution_backward} as the U-Net's hand-written pass) against libtorch's float64
+     * convolution's (libtorch's own kernels: oneDNN has no float64 ones). The worst of the three.
+     */
     static Result run(Probe p, BiFunction<Probe, Tensor[], Tensor> conv, Rng rng) {
         Tensor[] operands = {operand(p.input(), p, rng), operand(p.weight(), p, rng)};
-        double[] x = doubles(operands[0]);
-        double[] w = doubles(operands[1]);
+        for (Tensor t : operands) t.requires_grad_(true);
         Tensor y = conv.apply(p, operands);
-        double[] got = doubles(y);
-        double[] exact = direct(x, p.input(), w, p.weight(), p.stride());
+        Tensor upstream = operand(Tensors.shape(y), p, rng);
+        Result worst = new Result(p, "output", relativeError(doubles(y),
+                direct(doubles(operands[0]), p.input(), doubles(operands[1]), p.weight(), p.stride())));
+        y.to(torch.ScalarType.Float).mul(upstream).sum().backward();
+
+        Tensor xd = operands[0].detach().to(torch.ScalarType.Double).requires_grad_(true);
+        Tensor wd = operands[1].detach().to(torch.ScalarType.Double).requires_grad_(true);
+        int nd = p.spatialDims();
+        long[] stride = Ops.repeat(p.stride(), nd);
+        long[] padding = Ops.repeat((p.weight()[2] - 1) / 2, nd);
+        long[] dilation = Ops.repeat(1, nd);
+        TensorOptional noBias = new TensorOptional();
+        Tensor yd = nd == 2 ? torch.conv2d(xd, wd, noBias, stride, padding, dilation, 1) : torch.conv3d(xd, wd, noBias, stride, padding, dilation, 1);
+        yd.mul(upstream.to(torch.ScalarType.Double)).sum().backward();
+        Tensor[] grads = {operands[0].grad(), xd.grad(), operands[1].grad(), wd.grad()};
+        Result input = new Result(p, "input gradient", relativeError(doubles(grads[0]), doubles(grads[1])));
+        Result weight = new Result(p, "weight gradient", relativeError(doubles(grads[2]), doubles(grads[3])));
+        for (Result r : new Result[] {input, weight}) if (!(r.error() <= worst.error())) worst = r;
+        Ops.release(grads);
+        Ops.release(operands[0], operands[1], y, upstream, xd, wd, yd);
+        return worst;
+    }
+
+    /** max |got − exact| / max |exact|; infinite where the lengths differ or a value is NaN. */
+    static double relativeError(double[] got, double[] exact) {
+        if (got.length != exact.length) return Double.POSITIVE_INFINITY;
         double scale = 0;
         double worst = 0;
         for (double v : exact) scale = Math.max(scale, Math.abs(v));
-        if (got.length != exact.length) return new Result(p, Double.POSITIVE_INFINITY);
         for (int i = 0; i < got.length; i++) {
             double d = Math.abs(got[i] - exact[i]);
             worst = Double.isNaN(d) ? Double.POSITIVE_INFINITY : Math.max(worst, d);
         }
-        Ops.release(operands[0], operands[1], y);
-        return new Result(p, worst / scale);
+        return worst / scale;
     }
 
     private static double[] doubles(Tensor t) {

@@ -55,17 +55,35 @@ public final class Ops {
 
     /**
      * A 2D convolution with any stride, zero padding and groups, in the operands' own element type: the backbones'
-     * strided, patch-embedding and grouped convolutions. A strided convolution of a channels-last input runs on a
-     * contiguous copy of it: oneDNN's kernel for that case gives wrong results on some CPUs (measured: a 1×1 stride-2
-     * convolution with 512 filters off by half of its scale; the same on a contiguous input is right; see
-     * {@link ConvolutionCheck}). Only the ResNet's downsampling takes the copy, a small part of its work.
+     * strided, patch-embedding and grouped convolutions, in the layout {@link #convolutionLayout} chooses.
      */
     public static Tensor conv2d(Tensor x, Tensor weight, Tensor bias, long stride, long pad, long groups) {
-        Tensor in = stride > 1 && isChannelsLast(x) ? x.contiguous() : x;
+        Tensor in = groups == 1 ? convolutionLayout(x, weight, stride) : x;
         TensorOptional b = bias == null ? new TensorOptional() : new TensorOptional(bias);
         Tensor y = torch.conv2d(in, weight, b, repeat(stride, 2), repeat(pad, 2), repeat(1, 2), groups);
         if (in != x) release(in); // autograd keeps what its backward needs
         return y;
+    }
+
+    /**
+     * {@code x} in the layout a convolution with {@code weight} at {@code stride} is right in: oneDNN's kernels give
+     * wrong results on some CPUs for two cases, measured on an "AMD EPYC" of family 26 against libtorch's float64
+     * convolution (see {@link ConvolutionCheck}, which probes both at start-up):
+     * <ul>
+     * <li>a 1×1 convolution with stride 2 of a channels-last input (512 filters: the output off by half of its scale;
+     * right on a contiguous input): such an input is made contiguous (the ResNet's downsampling, a small part of its
+     * work);</li>
+     * <li>a larger kernel with fewer than 16 filters on a contiguous (NCHW) input, float32 too: the input gradient off
+     * by 60–100% of its scale, sometimes NaN (right channels-last, but for one input channel): such an input goes
+     * channels-last (U-KAN's and TransUNet's narrow convolutions; the U-Net runs channels-last anyway).</li>
+     * </ul>
+     * Otherwise {@code x} itself.
+     */
+    static Tensor convolutionLayout(Tensor x, Tensor weight, long stride) {
+        boolean channelsLast = isChannelsLast(x);
+        if (stride > 1 && weight.size(2) == 1 && channelsLast) return x.contiguous();
+        if (weight.size(2) > 1 && weight.size(0) < 16 && !channelsLast) return channelsLast(x);
+        return x;
     }
 
     /**
@@ -84,14 +102,17 @@ public final class Ops {
         return out;
     }
 
+    /** Stride 1, "same" padding, in the operands' own type and the layout {@link #convolutionLayout} chooses. */
     static Tensor convAsIs(Tensor x, Tensor weight, Tensor bias) {
         int nd = Tensors.spatialDims(x);
-        long k = weight.size(2);
-        long pad = (k - 1) / 2;
+        if (nd != 2 && nd != 3) throw new IllegalArgumentException("conv: expected a 4-D or 5-D input, got " + x.dim() + "-D");
+        long pad = (weight.size(2) - 1) / 2;
         TensorOptional b = bias == null ? new TensorOptional() : new TensorOptional(bias);
-        if (nd == 2) return torch.conv2d(x, weight, b, repeat(1, 2), repeat(pad, 2), repeat(1, 2), 1);
-        if (nd == 3) return torch.conv3d(x, weight, b, repeat(1, 3), repeat(pad, 3), repeat(1, 3), 1);
-        throw new IllegalArgumentException("conv: expected a 4-D or 5-D input, got " + x.dim() + "-D");
+        Tensor in = convolutionLayout(x, weight, 1);
+        Tensor y = nd == 2 ? torch.conv2d(in, weight, b, repeat(1, 2), repeat(pad, 2), repeat(1, 2), 1)
+                : torch.conv3d(in, weight, b, repeat(1, 3), repeat(pad, 3), repeat(1, 3), 1);
+        if (in != x) release(in);
+        return y;
     }
 
     /** nn.GroupNorm's default epsilon. */
