@@ -34,9 +34,9 @@ public final class ConvolutionCheck {
     /** The environment variable that overrides the check. */
     public static final String ENV = "COVER4J_ONEDNN";
 
-    /** Relative error (of the probe's largest exact output) a float32 result may have: rounding is ~1e-6 here. */
+    /** Relative error (of the largest exact value compared: output or gradient) a float32 result may have; rounding is ~1e-6. */
     static final double FP32_TOLERANCE = 1e-4;
-    /** bfloat16 outputs are rounded to 8 significant bits (2⁻⁹ relative) after float32 accumulation. */
+    /** bfloat16 results are rounded to 8 significant bits (2⁻⁹ relative) after float32 accumulation. */
     static final double BF16_TOLERANCE = 1e-2;
 
     /** One convolution: input and weight shapes, stride (padding keeps the size at stride 1), layout, element type. */
