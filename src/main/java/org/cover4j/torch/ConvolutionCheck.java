@@ -73,6 +73,7 @@ public final class ConvolutionCheck {
                     new long[] {2, 64, 8, 8}, new long[] {512, 64, 1, 1}, 2, true, false),
             new Probe("2D 3x3 convolution (2x16x8x8, 32 filters)", new long[] {2, 16, 8, 8}, new long[] {32, 16, 3, 3}, 1, false, true),
             new Probe("2D 3x3 convolution of one channel (2x1x6x6, 16 filters)", new long[] {2, 1, 6, 6}, new long[] {16, 1, 3, 3}, 1, false, true),
+            new Probe("2D 3x3 convolution of eight channels (2x8x6x6, 16 filters)", new long[] {2, 8, 6, 6}, new long[] {16, 8, 3, 3}, 1, false, true),
             new Probe("2D 3x3 convolution with four filters (2x8x6x6)", new long[] {2, 8, 6, 6}, new long[] {4, 8, 3, 3}, 1, false, true),
             new Probe("3D 3x3x3 convolution of one channel (1x1x6x6x6, 16 filters)", new long[] {1, 1, 6, 6, 6}, new long[] {16, 1, 3, 3, 3}, 1, false, true),
             new Probe("3D 3x3x3 convolution of a volume 2 deep (1x16x2x4x4, 16 filters)", new long[] {1, 16, 2, 4, 4}, new long[] {16, 16, 3, 3, 3}, 1, true, true));

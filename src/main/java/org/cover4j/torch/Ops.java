@@ -73,16 +73,18 @@ public final class Ops {
      * <li>a 1×1 convolution with stride 2 of a channels-last input (512 filters: the output off by half of its scale;
      * right on a contiguous input): such an input is made contiguous (the ResNet's downsampling, a small part of its
      * work);</li>
-     * <li>a larger kernel with fewer than 16 filters on a contiguous (NCHW) input, float32 too: the input gradient off
-     * by 60–100% of its scale, sometimes NaN (right channels-last, but for one input channel): such an input goes
-     * channels-last (U-KAN's and TransUNet's narrow convolutions; the U-Net runs channels-last anyway).</li>
+     * <li>a larger kernel on a contiguous (NCHW) input with fewer than 16 filters (float32 too), or in bfloat16 with
+     * fewer than 16 input channels: the input gradient off by 60–100% of its scale, sometimes NaN (right channels-last,
+     * but for one input channel): such an input goes channels-last (U-KAN's and TransUNet's convolutions; the U-Net
+     * runs channels-last anyway).</li>
      * </ul>
      * Otherwise {@code x} itself.
      */
     static Tensor convolutionLayout(Tensor x, Tensor weight, long stride) {
         boolean channelsLast = isChannelsLast(x);
         if (stride > 1 && weight.size(2) == 1 && channelsLast) return x.contiguous();
-        if (weight.size(2) > 1 && weight.size(0) < 16 && !channelsLast) return channelsLast(x);
+        boolean narrow = weight.size(0) < 16 || weight.size(1) < 16 && x.scalar_type().intern() == torch.ScalarType.BFloat16;
+        if (weight.size(2) > 1 && narrow && !channelsLast) return channelsLast(x);
         return x;
     }
 
