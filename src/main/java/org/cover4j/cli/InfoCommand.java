@@ -53,6 +53,10 @@ public class InfoCommand implements Callable<Integer> {
     @Option(names = "--backbones", description = "List the backbones (for --backbone NAME) with their options, one line each.")
     boolean backbones;
 
+    @Option(names = "--engine", description = "Show the engine: libtorch's build, threads, whether oneDNN is on and why, and the "
+            + "start-up check's convolution probes (output and gradients against double precision), each run again now.")
+    boolean engine;
+
     @Option(names = "--json", description = "Print one JSON object per file and line.")
     boolean json;
 
@@ -79,8 +83,10 @@ public class InfoCommand implements Callable<Integer> {
                         b.optionNames().isEmpty() ? "" : "; options --" + String.join(", --", b.optionNames()));
             }
             out.flush();
+        } else if (engine) {
+            printEngine(out);
         } else if (files.isEmpty()) {
-            throw CoverException.usage("info: give one or more FILEs, --presets, --methods or --backbones");
+            throw CoverException.usage("info: give one or more FILEs, --presets, --methods, --backbones or --engine");
         }
         // One bad file among many must not hide the others: each gets its one-line error, and the exit status
         // (that of the first failure) says that something could not be read.
@@ -105,6 +111,22 @@ public class InfoCommand implements Callable<Integer> {
             out.flush();
         }
         return status;
+    }
+
+    /** {@code --engine}: what a bug report about wrong or slow numbers needs. */
+    private static void printEngine(PrintWriter out) {
+        org.cover4j.torch.Torch.load();
+        org.cover4j.torch.ConvolutionCheck.Outcome o = org.cover4j.torch.ConvolutionCheck.outcome();
+        String setting = System.getenv(org.cover4j.torch.ConvolutionCheck.ENV);
+        out.printf("engine: libtorch 2.10.0 via org.bytedeco:pytorch 2.10.0-1.5.13; intra-op threads: %d of %d cores; CUDA %s%n",
+                org.cover4j.torch.Torch.threads(), Runtime.getRuntime().availableProcessors(),
+                org.cover4j.torch.Torch.cudaAvailable() ? "available" : "not available");
+        out.printf("oneDNN: %s (%s=%s)%s%n", org.cover4j.torch.Torch.mkldnnAvailable() ? "on" : "off", org.cover4j.torch.ConvolutionCheck.ENV,
+                setting == null || setting.isBlank() ? "auto" : setting, o == null || o.message() == null ? "" : ": " + o.message());
+        out.println("convolution probes, run as the networks run them (output vs a direct double computation, input and weight");
+        out.println("gradients vs libtorch's float64 convolution):");
+        for (String line : org.cover4j.torch.ConvolutionCheck.probeReport()) out.println("  " + line);
+        out.flush();
     }
 
     /** What {@code info} shows of an image; {@code warn} gets each warning of the reader (e.g. a voxel size of 0). */

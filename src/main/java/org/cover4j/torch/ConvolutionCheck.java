@@ -164,6 +164,22 @@ public final class ConvolutionCheck {
                 + "oneDNN (" + wrong.get(0).describe() + "); refusing to compute on them", CoverException.INTERNAL, null);
     }
 
+    /**
+     * One line per probe, run now (with oneDNN as it now is): its name, "right" or "WRONG", and its worst relative
+     * error with what it was in — what {@code cover4j info --engine} prints.
+     */
+    public static List<String> probeReport() {
+        Torch.load();
+        List<String> lines = new ArrayList<>();
+        Rng rng = new Rng(20261208);
+        for (Probe p : PROBES) {
+            Result r = run(p, ConvolutionCheck::libtorch, rng);
+            lines.add(String.format(Locale.ROOT, "%-5s %s (worst: %s, %.1e of its scale)", r.ok() ? "right" : "WRONG",
+                    p.describe(), r.what(), r.error()));
+        }
+        return lines;
+    }
+
     /** The probes that libtorch's convolution gets wrong now. */
     static List<Result> failures() {
         return failures(ConvolutionCheck::libtorch);
