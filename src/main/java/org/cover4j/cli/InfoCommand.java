@@ -53,7 +53,7 @@ public class InfoCommand implements Callable<Integer> {
     @Option(names = "--backbones", description = "List the backbones (for --backbone NAME) with their options, one line each.")
     boolean backbones;
 
-    @Option(names = "--engine", description = "Show the engine: libtorch's build, threads, whether oneDNN is on and why, and the "
+    @Option(names = "--engine", description = "Show the engine: libtorch's version, threads, whether oneDNN is on and why, and the "
             + "start-up check's convolution probes (output and gradients against double precision), each run again now.")
     boolean engine;
 
@@ -117,12 +117,11 @@ public class InfoCommand implements Callable<Integer> {
     private static void printEngine(PrintWriter out) {
         org.cover4j.torch.Torch.load();
         org.cover4j.torch.ConvolutionCheck.Outcome o = org.cover4j.torch.ConvolutionCheck.outcome();
-        String setting = System.getenv(org.cover4j.torch.ConvolutionCheck.ENV);
-        out.printf("engine: libtorch 2.10.0 via org.bytedeco:pytorch 2.10.0-1.5.13; intra-op threads: %d of %d cores; CUDA %s%n",
+        out.printf("engine: %s; intra-op threads: %d of %d cores; CUDA %s%n", org.cover4j.torch.Torch.ENGINE,
                 org.cover4j.torch.Torch.threads(), Runtime.getRuntime().availableProcessors(),
                 org.cover4j.torch.Torch.cudaAvailable() ? "available" : "not available");
         out.printf("oneDNN: %s (%s=%s)%s%n", org.cover4j.torch.Torch.mkldnnAvailable() ? "on" : "off", org.cover4j.torch.ConvolutionCheck.ENV,
-                setting == null || setting.isBlank() ? "auto" : setting, o == null || o.message() == null ? "" : ": " + o.message());
+                o.setting(), o.message() == null ? "" : ": " + o.message());
         out.println("convolution probes, run as the networks run them (output vs a direct double computation, input and weight");
         out.println("gradients vs libtorch's float64 convolution):");
         for (String line : org.cover4j.torch.ConvolutionCheck.probeReport()) out.println("  " + line);

@@ -102,7 +102,7 @@ public final class Main implements Runnable {
     public static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
-            return new String[] {"cover4j " + Provenance.version(), "engine: libtorch 2.10.0 via org.bytedeco:pytorch 2.10.0-1.5.13",
+            return new String[] {"cover4j " + Provenance.version(), "engine: " + org.cover4j.torch.Torch.ENGINE,
                     "java: " + System.getProperty("java.version")};
         }
     }

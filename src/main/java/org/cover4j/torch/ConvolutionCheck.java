@@ -61,8 +61,11 @@ public final class ConvolutionCheck {
         }
     }
 
-    /** What the start-up check decided; {@link #message} is null where nothing needs saying. */
-    public record Outcome(boolean onednn, String message) {}
+    /**
+     * What the start-up check decided: whether oneDNN is on, under which {@code COVER4J_ONEDNN} setting ({@code auto},
+     * {@code on} or {@code off}), and a {@link #message} that is null where nothing needs saying.
+     */
+    public record Outcome(boolean onednn, String setting, String message) {}
 
     static final List<Probe> PROBES = List.of(
             new Probe("2D 3x3 convolution (2x16x8x8, 32 filters)", new long[] {2, 16, 8, 8}, new long[] {32, 16, 3, 3}, 1, false, false),
@@ -102,11 +105,8 @@ public final class ConvolutionCheck {
     }
 
     private static synchronized void check() {
-        if (running) return; // the probes' own tensor calls come back through Torch.load
-        if (outcome != null || refused != null) {
-            ensure();
-            return;
-        }
+        if (refused != null) throw refused;
+        if (outcome != null || running) return; // running: the probes' own tensor calls come back through Torch.load
         Outcome o;
         running = true;
         try {
@@ -136,17 +136,17 @@ public final class ConvolutionCheck {
         String s = setting == null || setting.isBlank() ? "auto" : setting.trim().toLowerCase(Locale.ROOT);
         switch (s) {
             case "on":
-                return new Outcome(onednn, null);
+                return new Outcome(onednn, s, null);
             case "off":
                 toggle.set(false);
-                return new Outcome(false, null);
+                return new Outcome(false, s, null);
             case "auto":
                 break;
             default:
                 throw CoverException.usage(ENV + " must be auto, on or off, got '" + setting + "'");
         }
         List<Result> wrong = check.get();
-        if (wrong.isEmpty()) return new Outcome(onednn, null);
+        if (wrong.isEmpty()) return new Outcome(onednn, s, null);
         if (!onednn) throw wrongEitherWay(wrong);
         toggle.set(false);
         List<Result> still = check.get();
@@ -154,7 +154,7 @@ public final class ConvolutionCheck {
             toggle.set(true);
             throw wrongEitherWay(still);
         }
-        return new Outcome(false, "oneDNN's convolutions give wrong results on this CPU (" + wrong.get(0).describe()
+        return new Outcome(false, s, "oneDNN's convolutions give wrong results on this CPU (" + wrong.get(0).describe()
                 + (wrong.size() > 1 ? ", and " + (wrong.size() - 1) + " more of " + PROBES.size() + " probes" : "")
                 + "); using libtorch's own convolutions instead (right, but several times slower; " + ENV + "=on keeps oneDNN)");
     }
@@ -171,11 +171,9 @@ public final class ConvolutionCheck {
     public static List<String> probeReport() {
         Torch.load();
         List<String> lines = new ArrayList<>();
-        Rng rng = new Rng(20261208);
-        for (Probe p : PROBES) {
-            Result r = run(p, ConvolutionCheck::libtorch, rng);
+        for (Result r : results(ConvolutionCheck::libtorch)) {
             lines.add(String.format(Locale.ROOT, "%-5s %s (worst: %s, %.1e of its scale)", r.ok() ? "right" : "WRONG",
-                    p.describe(), r.what(), r.error()));
+                    r.probe().describe(), r.what(), r.error()));
         }
         return lines;
     }
@@ -187,13 +185,15 @@ public final class ConvolutionCheck {
 
     /** The probes that {@code conv} (input, weight → output, float32 or bfloat16 as the probe says) gets wrong. */
     static List<Result> failures(BiFunction<Probe, Tensor[], Tensor> conv) {
-        List<Result> wrong = new ArrayList<>();
+        return results(conv).stream().filter(r -> !r.ok()).toList();
+    }
+
+    /** Every probe run with {@code conv}, on the same values each time. */
+    private static List<Result> results(BiFunction<Probe, Tensor[], Tensor> conv) {
+        List<Result> all = new ArrayList<>();
         Rng rng = new Rng(20261208);
-        for (Probe p : PROBES) {
-            Result r = run(p, conv, rng);
-            if (!r.ok()) wrong.add(r);
-        }
-        return wrong;
+        for (Probe p : PROBES) all.add(run(p, conv, rng));
+        return all;
     }
 
     /**
@@ -266,8 +266,7 @@ public final class ConvolutionCheck {
 
     /**
      * The convolution as the networks run it: operands in the probe's precision as {@link Precision#forConvolution}
-     * casts them (float32 where bfloat16 is known to be wrong), stride 1 as {@link Ops#conv}, strided as
-     * {@link Ops#conv2d} (which takes a channels-last input's strided case off oneDNN's wrong kernel).
+     * casts them (float32 where bfloat16 is known to be wrong), then {@link Ops#convolve} (the layout that is right).
      */
     static Tensor libtorch(Probe p, Tensor[] xw) {
         Precision precision = p.bf16() ? Precision.BF16 : Precision.FP32;
@@ -275,7 +274,7 @@ public final class ConvolutionCheck {
         Tensor xc = precision.convolutionOperand(x, x, xw[1]);
         Tensor wc = precision.convolutionOperand(xw[1], x, xw[1]);
         long pad = (p.weight()[2] - 1) / 2;
-        Tensor y = p.stride() == 1 ? Ops.convAsIs(xc, wc, null) : Ops.conv2d(xc, wc, null, p.stride(), pad, 1);
+        Tensor y = Ops.convolve(xc, wc, null, p.stride(), pad, 1);
         Ops.releaseCasts(x, xc, xw[1], wc);
         if (x != xw[0]) x.close();
         return y;

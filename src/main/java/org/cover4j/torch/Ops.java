@@ -48,7 +48,7 @@ public final class Ops {
         Tensor xc = Precision.forConvolution(x, x, weight);
         Tensor wc = Precision.forConvolution(weight, x, weight);
         Tensor bc = Precision.forConvolution(bias, x, weight);
-        Tensor y = convAsIs(xc, wc, bc);
+        Tensor y = convolve(xc, wc, bc, 1, (weight.size(2) - 1) / 2, 1);
         releaseCasts(x, xc, weight, wc, bias, bc);
         return sameType(y, x);
     }
@@ -58,9 +58,21 @@ public final class Ops {
      * strided, patch-embedding and grouped convolutions, in the layout {@link #convolutionLayout} chooses.
      */
     public static Tensor conv2d(Tensor x, Tensor weight, Tensor bias, long stride, long pad, long groups) {
+        if (x.dim() != 4) throw new IllegalArgumentException("conv2d: expected a 4-D input, got " + x.dim() + "-D");
+        return convolve(x, weight, bias, stride, pad, groups);
+    }
+
+    /**
+     * Every convolution of this project (2D or 3D) goes through here: the operands' own element type, cubic stride
+     * and padding, and (without groups) the layout {@link #convolutionLayout} chooses.
+     */
+    static Tensor convolve(Tensor x, Tensor weight, Tensor bias, long stride, long pad, long groups) {
+        int nd = Tensors.spatialDims(x);
+        if (nd != 2 && nd != 3) throw new IllegalArgumentException("conv: expected a 4-D or 5-D input, got " + x.dim() + "-D");
         Tensor in = groups == 1 ? convolutionLayout(x, weight, stride) : x;
         TensorOptional b = bias == null ? new TensorOptional() : new TensorOptional(bias);
-        Tensor y = torch.conv2d(in, weight, b, repeat(stride, 2), repeat(pad, 2), repeat(1, 2), groups);
+        Tensor y = nd == 2 ? torch.conv2d(in, weight, b, repeat(stride, 2), repeat(pad, 2), repeat(1, 2), groups)
+                : torch.conv3d(in, weight, b, repeat(stride, 3), repeat(pad, 3), repeat(1, 3), groups);
         if (in != x) release(in); // autograd keeps what its backward needs
         return y;
     }
@@ -102,19 +114,6 @@ public final class Ops {
         Tensor out = y.to(like.scalar_type());
         release(y);
         return out;
-    }
-
-    /** Stride 1, "same" padding, in the operands' own type and the layout {@link #convolutionLayout} chooses. */
-    static Tensor convAsIs(Tensor x, Tensor weight, Tensor bias) {
-        int nd = Tensors.spatialDims(x);
-        if (nd != 2 && nd != 3) throw new IllegalArgumentException("conv: expected a 4-D or 5-D input, got " + x.dim() + "-D");
-        long pad = (weight.size(2) - 1) / 2;
-        TensorOptional b = bias == null ? new TensorOptional() : new TensorOptional(bias);
-        Tensor in = convolutionLayout(x, weight, 1);
-        Tensor y = nd == 2 ? torch.conv2d(in, weight, b, repeat(1, 2), repeat(pad, 2), repeat(1, 2), 1)
-                : torch.conv3d(in, weight, b, repeat(1, 3), repeat(pad, 3), repeat(1, 3), 1);
-        if (in != x) release(in);
-        return y;
     }
 
     /** nn.GroupNorm's default epsilon. */

@@ -8,6 +8,9 @@ import org.bytedeco.pytorch.global.torch;
  * configuration. Everything JavaCPP-specific lives in this package so that the rest reads as plain Java.
  */
 public final class Torch {
+    /** The engine, as {@code --version} and {@code info --engine} name it. */
+    public static final String ENGINE = "libtorch 2.10.0 via org.bytedeco:pytorch 2.10.0-1.5.13";
+
     private static volatile boolean loaded;
 
     private Torch() {}

@@ -173,11 +173,14 @@ class ConvolutionCheckTest {
         FakeMachine right = new FakeMachine(false, false);
         ConvolutionCheck.Outcome o = ConvolutionCheck.decide("", true, right::check, right::set);
         assertTrue(o.onednn());
+        assertEquals("auto", o.setting(), "blank means auto");
         assertNull(o.message());
         assertEquals(List.of(), right.switched);
 
         FakeMachine wrong = new FakeMachine(true, true);
-        assertTrue(ConvolutionCheck.decide("ON", true, wrong::check, wrong::set).onednn(), "on: no check");
+        ConvolutionCheck.Outcome on = ConvolutionCheck.decide("ON", true, wrong::check, wrong::set);
+        assertTrue(on.onednn(), "on: no check");
+        assertEquals("on", on.setting());
         assertEquals(List.of(), wrong.switched);
         assertFalse(ConvolutionCheck.decide("off", true, wrong::check, wrong::set).onednn(), "off: no check either");
         assertEquals(List.of(false), wrong.switched);
